@@ -3,7 +3,8 @@
  * or a function breakpoint into an expression tree (protocol/debugExpression.ts).
  *
  * Numbers: `1234h` and `0x1234` are hex, `1234` is decimal, a token with hex letters (`7C00`) is
- * hex, and both halves of `seg:off` are hex (`0000:0100` is 0:100h). Memory operands need a size:
+ * hex, and both halves of `seg:off`, like the number after `lin:`/`phys:`, are hex (`0000:0100`
+ * is 0:100h). Memory operands need a size:
  * `byte [es:di+4]`, `word [bx]`, `dword [lin:0x1000]`; without a segment, `[bp...]`/`[sp...]` use
  * SS and everything else DS, as the CPU does. Address literals: `seg:off` (a selector in protected
  * mode), `lin:<expr>`, `phys:<expr>`.
@@ -166,7 +167,7 @@ class Parser {
     }
     if (t.t === 'id' && (t.text === 'lin' || t.text === 'phys') && this.toks[this.i + 1].t === 'op' && (this.toks[this.i + 1] as { text: string }).text === ':') {
       this.i += 2;
-      const value = this.expr(8);
+      const value = this.offsetExpr(8);
       return { k: 'addr', address: t.text === 'lin' ? { kind: 'linear', value } : { kind: 'physical', value } };
     }
     if (t.t === 'num' || (t.t === 'id' && REGISTERS.has(t.text))) {
@@ -202,7 +203,7 @@ class Parser {
     const colon = next.t === 'op' && next.text === ':';
     if (colon && t.t === 'id' && (t.text === 'lin' || t.text === 'phys')) {
       this.i += 2;
-      const value = this.expr();
+      const value = this.offsetExpr(0);
       return t.text === 'lin' ? { kind: 'linear', value } : { kind: 'physical', value };
     }
     if (colon && t.t === 'id' && SEGMENT_REGISTERS.has(t.text)) {

@@ -159,7 +159,8 @@ export class Win31DebugSession extends DebugSession {
     this.sendEvent(ev);
   }
 
-  protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
+  protected override async launchRequest(response: DebugProtocol.LaunchResponse, launchArgs: LaunchArguments | undefined): Promise<void> {
+    const args: LaunchArguments = launchArgs ?? {};
     try {
       if (!args.image && !args.floppy) throw new Error("the launch configuration needs 'image' (a .qcow2 or raw hard disk) or 'floppy'");
       this.adopt(await this.provider.launch(args));
