@@ -233,9 +233,15 @@ export class Win31DebugSession extends DebugSession {
     return out;
   }
 
-  private async resolveBreakpoint(text: string, fields: { condition?: string; hitCondition?: string; logMessage?: string }): Promise<{ entry: BreakpointEntry; message?: string }> {
+  /**
+   * DAP carries log messages on source breakpoints only, and guest code has no sources here, so a
+   * function breakpoint becomes a logpoint by its name: `0000:7C35 log ax={ax}`.
+   */
+  private async resolveBreakpoint(name: string, fields: { condition?: string; hitCondition?: string; logMessage?: string }): Promise<{ entry: BreakpointEntry; message?: string }> {
+    const m = /^(.*?)\s+log\s+(.*)$/is.exec(name);
+    const text = m ? m[1] : name;
+    const extra = this.specFields(m ? { ...fields, logMessage: m[2] } : fields);
     const addr = parseCodeAddress(text);
-    const extra = this.specFields(fields);
     const id = this.nextBreakpointId++;
     if (addr.kind === 'physical') {
       const phys = (await this.client.evaluate({ k: 'addr', address: addr })).value;

@@ -155,7 +155,7 @@ export async function runScenario(dc: DebugClient, f: Fixture): Promise<void> {
   dc.on('output', (e: DebugProtocol.OutputEvent) => logs.push(e.body.output));
   await dc.setFunctionBreakpointsRequest({
     breakpoints: [
-      { name: segOff(L('cond_site') + 1), logMessage: 'ax={ax} at {cs}:{ip}' },
+      { name: `${segOff(L('cond_site') + 1)} log ax={ax} at {cs}:{ip}` },
       { name: segOff(L('cond_site')), hitCondition: '2' },
     ],
   });
