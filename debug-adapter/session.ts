@@ -189,7 +189,13 @@ export class Win31DebugSession extends DebugSession {
     try {
       if (!this.launched) {
         // Attached: show where the machine is, paused, so the user sees registers at once.
-        await this.client.pause();
+        const st = await this.client.status();
+        if (st.state === 'running') await this.client.pause();
+        else if (st.state === 'paused') {
+          const ev = new StoppedEvent('pause', THREAD_ID) as DebugProtocol.StoppedEvent;
+          ev.body.allThreadsStopped = true;
+          this.sendEvent(ev);
+        }
         return;
       }
       if (this.entryPending === 'bios') this.sendEvent(this.entryStop());
