@@ -38,22 +38,19 @@ import {
 } from '../machine/device.js';
 import type { Scheduler, Timer } from '../machine/scheduler.js';
 import { intField, objListField, timeField, type StateFields } from './stateFields.js';
+import { clockEdgesAt, tickOfClockEdge } from './virtualClock.js';
 
 /** The PIT input clock (14.31818 MHz / 12), in Hz. */
 export const PIT_HZ = 1_193_182;
 
 /** PIT clock edges that have occurred by virtual tick `now`, exactly (no 2^53 overflow). */
 export function pitClocksAt(now: number, hz: number): number {
-  const q = Math.floor(now / hz);
-  const r = now - q * hz;
-  return q * PIT_HZ + Math.floor((r * PIT_HZ) / hz);
+  return clockEdgesAt(now, PIT_HZ, hz);
 }
 
 /** The first virtual tick by which `clocks` PIT edges have occurred (inverse of pitClocksAt). */
 export function tickOfPitClock(clocks: number, hz: number): number {
-  const q = Math.floor(clocks / PIT_HZ);
-  const r = clocks - q * PIT_HZ;
-  return q * hz + Math.ceil((r * hz) / PIT_HZ);
+  return tickOfClockEdge(clocks, PIT_HZ, hz);
 }
 
 function fromBcd(v: number): number {
