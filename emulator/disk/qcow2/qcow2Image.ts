@@ -83,6 +83,8 @@ export class Qcow2Image implements DiskLayer {
   autoclear: bigint;
   nbSnapshots: number;
   snapshotsOffset: number;
+  /** Length of the snapshot table in bytes (known once refcounts are open). */
+  snapshotBytes = 0;
   /** Name of the snapshot this read-only view shows, or null for the active state. */
   snapshotView: string | null = null;
   private writeReady = false;
@@ -442,14 +444,14 @@ export class Qcow2Image implements DiskLayer {
       tableClusters: h.refcountTableClusters,
     });
     const cs = this.clusterSize;
-    const snapshotBytes = this.nbSnapshots > 0 ? this.snapshotTableBytes() : 0;
+    this.snapshotBytes = this.nbSnapshots > 0 ? this.snapshotTableBytes() : 0;
     const blocks = new Set(store.blockOffsets());
     store.setGuard((c) => {
       const off = c * cs;
       if (off < cs) return 'the header';
       if (off >= this.l1TableOffset && off < this.l1TableOffset + this.l1Size * 8) return 'the L1 table';
       if (off >= store.tableOffset && off < store.tableOffset + store.tableClusters * cs) return 'the refcount table';
-      if (snapshotBytes > 0 && off >= this.snapshotsOffset && off < this.snapshotsOffset + snapshotBytes) return 'the snapshot table';
+      if (off >= this.snapshotsOffset && off < this.snapshotsOffset + this.snapshotBytes) return 'the snapshot table';
       if (blocks.has(off) && store.get(c) === 0) return 'a refcount block';
       return null;
     });
