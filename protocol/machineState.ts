@@ -145,10 +145,13 @@ export interface MachineConfig {
   readonly speed: SpeedSetting;
   /** `a` boots the floppy, `c` the hard disk; default: floppy when one is given. */
   readonly bootOrder?: 'a' | 'c';
-  /** Where the guest's writes go: a qcow2 overlay on top of the hard disk (the base stays untouched). */
+  /**
+   * Where the guest's writes go: a qcow2 overlay on top of the boot image (the hard disk, else the
+   * floppy), created when missing. The base image is then opened read-only and never written.
+   */
   readonly overlay?: string;
-  /** Follow a backing file outside the image's folder (the user agreed). */
-  readonly allowBackingPath?: boolean;
+  /** Backing files outside an image's folder that the user agreed to follow (resolved paths). */
+  readonly approvedBackingPaths?: readonly string[];
   /** RTC time at power-on (ISO 8601); default: a fixed date, for reproducible runs. */
   readonly rtcTime?: string;
 }

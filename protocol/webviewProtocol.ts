@@ -19,7 +19,7 @@ export interface ImageView {
   readonly bootable: boolean;
 }
 
-export type ToolbarAction = 'boot' | 'pause' | 'resume' | 'reset' | 'powerOff' | 'ctrlAltDel' | 'screenshot';
+export type ToolbarAction = 'boot' | 'pause' | 'resume' | 'reset' | 'powerOff' | 'ctrlAltDel' | 'screenshot' | 'paste';
 
 export type HostToWebview =
   | { readonly type: 'image'; readonly image: ImageView }
