@@ -25,6 +25,8 @@ export interface BusAccess {
 
 export interface QemuRun {
   readonly screen: Image;
+  /** The same screen as QEMU's PNG writer encoded it (`screendump -f png`). */
+  readonly png: Uint8Array;
   readonly trace: BusAccess[];
   /** Guest physical memory saved with the monitor's pmemsave when asked for. */
   readonly memory: Uint8Array | null;
@@ -54,8 +56,9 @@ export async function runInQemu(rom: string, workDir: string, dumpRange?: { star
   const traceLog = join(workDir, 'trace.log');
   const dump = join(workDir, 'screendump.ppm');
   const memFile = join(workDir, 'memory.bin');
+  const pngDump = join(workDir, 'screendump.png');
   // Leftovers of an earlier run would look like this run's results.
-  for (const f of [debugcon, traceLog, dump, memFile]) rmSync(f, { force: true });
+  for (const f of [debugcon, traceLog, dump, memFile, pngDump]) rmSync(f, { force: true });
   const args = [
     '-cpu', '486', '-M', 'pc', '-nodefaults', '-vga', 'std', '-display', 'none',
     '-bios', rom, '-monitor', 'stdio', '-serial', 'none', '-parallel', 'none',
@@ -73,6 +76,7 @@ export async function runInQemu(rom: string, workDir: string, dumpRange?: { star
       await sleep(50);
     }
     if (dumpRange) qemu.stdin.write(`pmemsave ${dumpRange.start} ${dumpRange.length} "${memFile}"\n`);
+    qemu.stdin.write(`screendump ${pngDump} -f png\n`);
     qemu.stdin.write(`screendump ${dump}\n`);
     let lastSize = -1;
     for (;;) {
@@ -93,7 +97,7 @@ export async function runInQemu(rom: string, workDir: string, dumpRange?: { star
   }
   const memory = dumpRange ? new Uint8Array(readFileSync(memFile)) : null;
   if (memory && memory.length !== dumpRange?.length) throw new Error('pmemsave wrote a short file');
-  return { screen: decodePpm(readFileSync(dump)), trace: parseTrace(readFileSync(traceLog, 'latin1')), memory };
+  return { screen: decodePpm(readFileSync(dump)), png: new Uint8Array(readFileSync(pngDump)), trace: parseTrace(readFileSync(traceLog, 'latin1')), memory };
 }
 
 const LINE = /^memory_region_ops_(read|write) .* addr (0x[0-9a-f]+) value (0x[0-9a-f]+) size (\d) name '([^']+)'/;

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VgaRig } from '../../emulator/devices/vga/testRig.js';
-import { encodePng } from '../../emulator/render/png.js';
+import { decodePng, encodePng } from '../../emulator/render/png.js';
 import { hasTool, repoRoot } from '../support/testdata.js';
 import { assemble, runInQemu, type BusAccess } from './qemuOracle.js';
 import { compareScreens } from './screenCompare.js';
@@ -71,6 +71,10 @@ describe.skipIf(!tools)('VGA screens against QEMU', () => {
       // QEMU 7.2 widens 6-bit DAC values as v << 2 | (v & 1) * 3; we use v << 2 | v >> 4. Both keep
       // the 6 bits, which is what the comparison looks at.
       expect(cmp.expansion).toBe('lsb-replicated');
+      // Our PNG reader on QEMU's PNG writer's output gives the PPM's pixels.
+      const png = decodePng(qemu.png);
+      expect([png.width, png.height]).toEqual([qemu.screen.width, qemu.screen.height]);
+      expect(Buffer.from(png.rgba).equals(Buffer.from(qemu.screen.rgba))).toBe(true);
     });
   }
 });

@@ -27,6 +27,11 @@ interface PsfFont {
   readonly glyphs: Uint8Array;
   /** Unicode code point -> glyph index (first glyph that lists it). */
   readonly map: Map<number, number>;
+  /**
+   * Code points that head their glyph's Unicode list. Console fonts also list look-alikes under a
+   * glyph (U+2550 double line under the single line of U+2500); only a head is the real drawing.
+   */
+  readonly primary: Set<number>;
 }
 
 /** Parses PSF1 (magic 36 04) and PSF2 (magic 72 b5 4a 86) fonts with their Unicode tables. */
@@ -39,20 +44,25 @@ function parsePsf(buf: Buffer): PsfFont {
     const glyphs = new Uint8Array(buf.subarray(4, 4 + count * height));
     let p = 4 + count * height;
     let g = 0;
+    const primary = new Set<number>();
     let inSequence = false;
+    let first = true;
     while (p + 1 < buf.length && g < count) {
       const v = buf.readUInt16LE(p);
       p += 2;
       if (v === 0xffff) {
         g++;
         inSequence = false;
+        first = true;
       } else if (v === 0xfffe) {
         inSequence = true;
-      } else if (!inSequence && !map.has(v)) {
-        map.set(v, g);
+      } else if (!inSequence) {
+        if (first) primary.add(v);
+        first = false;
+        if (!map.has(v)) map.set(v, g);
       }
     }
-    return { height, glyphs, map };
+    return { height, glyphs, map, primary };
   }
   if (buf.readUInt32LE(0) !== 0x864ab572) throw new Error('not a PSF font');
   const headerSize = buf.readUInt32LE(8);
@@ -63,21 +73,25 @@ function parsePsf(buf: Buffer): PsfFont {
   if (width !== 8 || bytesPerGlyph !== height) throw new Error('only 8-pixel-wide PSF2 fonts are used');
   const glyphs = new Uint8Array(buf.subarray(headerSize, headerSize + count * height));
   const text = buf.subarray(headerSize + count * height).toString('latin1');
+  const primary = new Set<number>();
   let g = 0;
   for (const entry of text.split('\xff')) {
     if (g >= count) break;
     const single = Buffer.from(entry.split('\xfe')[0], 'latin1').toString('utf8');
+    let first = true;
     for (const ch of single) {
       const cp = ch.codePointAt(0) ?? 0;
+      if (first) primary.add(cp);
+      first = false;
       if (!map.has(cp)) map.set(cp, g);
     }
     g++;
   }
-  return { height, glyphs, map };
+  return { height, glyphs, map, primary };
 }
 
 /** Order in which the console-setup sets are searched: the broad Unicode sets first. */
-const PRIORITY = ['Uni2', 'Uni1', 'Lat15', 'FullGreek', 'FullCyrSlav', 'Lat2', 'Lat38', 'Greek', 'Arabic', 'Hebrew'];
+const PRIORITY = ['Uni2', 'Uni1', 'FullCyrSlav', 'FullGreek', 'Lat15', 'Lat2', 'Lat38', 'Lat7', 'Greek', 'CyrSlav', 'CyrKoi', 'Arabic', 'Hebrew'];
 
 /** Unicode stand-ins for CP437 pictographs that the sources list under a neighbouring code point. */
 const ALTERNATIVES: ReadonlyMap<number, readonly number[]> = new Map([
@@ -103,21 +117,65 @@ function loadSet(dir: string, height: number): PsfFont[] {
     .map((p) => parsePsf(gunzipSync(readFileSync(p))));
 }
 
-function glyphFor(fonts: readonly PsfFont[], unicode: number): Uint8Array | null {
+/** The glyph drawn for `unicode` (or a listed stand-in): a font's own drawing of it, or a look-alike when `approximate`. */
+function glyphFor(fonts: readonly PsfFont[], unicode: number, approximate: boolean): Uint8Array | null {
   for (const cp of [unicode, ...(ALTERNATIVES.get(unicode) ?? [])]) {
     for (const f of fonts) {
       const g = f.map.get(cp);
-      if (g !== undefined) return f.glyphs.subarray(g * f.height, (g + 1) * f.height);
+      if (g !== undefined && (approximate || f.primary.has(cp))) return f.glyphs.subarray(g * f.height, (g + 1) * f.height);
     }
   }
   return null;
 }
 
-/** Nearest-row vertical resampling of an 8x16 glyph to `height` rows. */
+/** Shrinks an 8x16 glyph to `height` rows, ORing the rows that fall together so thin strokes survive. */
 function resample(glyph16: Uint8Array, height: number): Uint8Array {
   const out = new Uint8Array(height);
-  for (let y = 0; y < height; y++) out[y] = glyph16[Math.min(15, Math.floor(((y + 0.5) * 16) / height))];
+  for (let y = 0; y < 16; y++) out[Math.floor((y * height) / 16)] |= glyph16[y];
   return out;
+}
+
+/** Codes whose small-font drawings in the source are known to be mislabelled (VGA8's Greek letters). */
+const MISLABELLED: ReadonlyMap<number, readonly number[]> = new Map([[8, Array.from({ length: 16 }, (_, i) => 0xe0 + i)]]);
+
+function bitsDiffering(a: Uint8Array, b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) for (let x = a[i] ^ b[i]; x; x &= x - 1) n++;
+  return n;
+}
+
+/**
+ * The small console fonts carry a few glyphs under the wrong label (in VGA8 the Greek letters at
+ * E0h-EFh show box-drawing and other shapes; in VGA14 the pilcrow is blank). Those are replaced by
+ * their resampled 8x16 drawing: the known VGA8 range, any glyph blank while its 8x16 one is not, and any that
+ * duplicates another code's glyph although their 8x16 drawings differ (the code whose glyph is
+ * further from its own 8x16 drawing loses).
+ */
+function repairSmallFont(out: Uint8Array, height: number, sixteen: Uint8Array, resampled: string[]): void {
+  const glyph = (c: number): Uint8Array => out.subarray(c * height, (c + 1) * height);
+  const ref = (c: number): Uint8Array => resample(sixteen.subarray(c * 16, c * 16 + 16), height);
+  const replace = (c: number): void => {
+    out.set(ref(c), c * height);
+    const name = c.toString(16).toUpperCase().padStart(2, '0');
+    if (!resampled.includes(name)) resampled.push(name);
+  };
+  for (const c of MISLABELLED.get(height) ?? []) replace(c);
+  for (let c = 1; c < 256; c++) {
+    if (glyph(c).every((b) => b === 0) && sixteen.subarray(c * 16, c * 16 + 16).some((b) => b !== 0)) replace(c);
+  }
+  const groups = new Map<string, number[]>();
+  for (let c = 1; c < 256; c++) {
+    const key = Array.from(glyph(c)).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const codes of groups.values()) {
+    if (codes.length < 2) continue;
+    const distinct16 = new Set(codes.map((c) => Array.from(sixteen.subarray(c * 16, c * 16 + 16)).join(',')));
+    if (distinct16.size < 2) continue;
+    const ranked = [...codes].sort((a, b) => bitsDiffering(glyph(a), ref(a)) - bitsDiffering(glyph(b), ref(b)) || a - b);
+    for (const c of ranked.slice(1)) replace(c);
+  }
+  resampled.sort();
 }
 
 function build(dir: string): { fonts: Map<number, Uint8Array>; notes: string[] } {
@@ -129,21 +187,29 @@ function build(dir: string): { fonts: Map<number, Uint8Array>; notes: string[] }
     if (set.length === 0) throw new Error(`no *-VGA${height}.psf.gz fonts in ${dir}`);
     const out = new Uint8Array(256 * height);
     const resampled: string[] = [];
+    const approximated: string[] = [];
     for (let c = 1; c < 256; c++) {
       // 00h and FFh are blank cells in the IBM character set, whatever Unicode maps them to.
       if (c === 0xff || c === 0x20) continue;
-      let g = glyphFor(set, CP437_TO_UNICODE[c]);
+      const name = c.toString(16).toUpperCase().padStart(2, '0');
+      let g = glyphFor(set, CP437_TO_UNICODE[c], false);
       if (g === null && height !== 16) {
-        const g16 = glyphFor(sixteen, CP437_TO_UNICODE[c]);
+        const g16 = glyphFor(sixteen, CP437_TO_UNICODE[c], false);
         if (g16 !== null) {
           g = resample(g16, height);
-          resampled.push(c.toString(16).toUpperCase().padStart(2, '0'));
+          resampled.push(name);
         }
+      }
+      if (g === null) {
+        g = glyphFor(set, CP437_TO_UNICODE[c], true);
+        if (g !== null) approximated.push(name);
       }
       if (g === null) throw new Error(`no glyph for CP437 ${c.toString(16)} at height ${height}`);
       out.set(g, c * height);
     }
+    if (height !== 16) repairSmallFont(out, height, fonts.get(16) ?? new Uint8Array(0), resampled);
     if (resampled.length) notes.push(`8x${height}: ${resampled.join(' ')}h resampled from the 8x16 glyphs`);
+    if (approximated.length) notes.push(`8x${height}: ${approximated.join(' ')}h drawn with the sources' look-alike glyphs`);
     fonts.set(height, out);
   }
   return { fonts, notes };
