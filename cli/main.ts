@@ -3,8 +3,9 @@
  * Every failure ends as one line on stderr and a non-zero exit status, never a stack trace.
  */
 import { CliError, type CliCommand } from './cliError.js';
+import { diskCommand } from './diskCommand.js';
 
-const commands: CliCommand[] = [];
+const commands: CliCommand[] = [diskCommand];
 
 function usage(): string {
   const lines = ['usage: win31 <command> [arguments]', '', 'commands:'];
