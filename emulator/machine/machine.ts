@@ -1,0 +1,271 @@
+/**
+ * The PC: wiring only. Memory map (RAM, the VGA window, the video ROM at C0000h and the system ROM
+ * at F0000h with its top-of-bus alias), the I/O bus, the IRQ lines of the PIC pair, the devices,
+ * the CPU and the BIOS behind its trap. Time is the Scheduler's: one tick per instruction slot, a
+ * HLT skips to the next timer deadline, and the host clock never reaches the guest.
+ *
+ * Snapshots (saveState/loadState) hold the CPU, every device, the scheduler and RAM (deflated). The
+ * BIOS needs none: its only state is in guest memory. Disk contents are not part of a snapshot.
+ */
+import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { Bios } from '../bios/bios.js';
+import type { BiosConfig } from '../bios/biosContext.js';
+import { DualPic8259 } from '../devices/pic8259.js';
+import { Pit8254 } from '../devices/pit8254.js';
+import { Rtc146818, buildCmos, type FloppyDriveType } from '../devices/rtc146818.js';
+import { SystemControlB } from '../devices/systemControlB.js';
+import { Vga } from '../devices/vga/vga.js';
+import { IoBus } from '../io/ioBus.js';
+import { WiredIrqLine, type IrqLine } from '../io/irq.js';
+import { PhysicalMemory } from '../memory/physicalMemory.js';
+import { StateError, type Device, type DeviceState, type ResetKind, type StateValue } from './device.js';
+import type { MachineCpu } from './machineCpu.js';
+import { resolveConfig, type MachineConfig, type ResolvedConfig } from './machineConfig.js';
+import { Scheduler } from './scheduler.js';
+
+export interface CpuFactoryOptions {
+  readonly model: '386' | '486';
+  readonly memory: PhysicalMemory;
+  readonly io: IoBus;
+}
+export type CpuFactory = (options: CpuFactoryOptions) => MachineCpu;
+
+/** Why `run` returned. */
+export type RunStop = 'budget' | 'stop' | 'halt' | 'shutdown' | 'breakpoint' | 'unsupported';
+
+export interface RunResult {
+  readonly stop: RunStop;
+  /** Virtual ticks that passed (instructions plus ticks skipped while halted). */
+  readonly ticks: number;
+}
+
+export interface MachineSnapshot {
+  readonly format: 'win31-machine';
+  readonly version: 1;
+  readonly cpu: DeviceState;
+  readonly scheduler: DeviceState;
+  readonly devices: readonly DeviceState[];
+  readonly a20: boolean;
+  /** RAM, raw-deflated. */
+  readonly ram: Uint8Array;
+}
+
+const FLOPPY_TYPES: Record<number, FloppyDriveType> = { 1: '360K', 2: '1.2M', 3: '720K', 4: '1.44M', 5: '2.88M' };
+/** Instructions per CPU call: bounds how late a pause request or a timer is seen. */
+const SLICE = 20_000;
+
+export class Machine {
+  readonly config: ResolvedConfig;
+  readonly memory: PhysicalMemory;
+  readonly io = new IoBus();
+  readonly scheduler: Scheduler;
+  readonly cpu: MachineCpu;
+  readonly pic: DualPic8259;
+  readonly pit: Pit8254;
+  readonly port61: SystemControlB;
+  readonly rtc: Rtc146818;
+  readonly vga: Vga;
+  readonly bios: Bios;
+  /** Every device, in reset and snapshot order. */
+  readonly devices: Device[] = [];
+  private readonly irqs: IrqLine[] = [];
+  private stopRequested = false;
+  /** Serial (COM1) output, byte by byte. */
+  onSerial: ((byte: number) => void) | null = null;
+  /** The CPU halted with interrupts disabled: nothing will wake it. */
+  onHalt: (() => void) | null = null;
+  /** Triple fault or another shutdown cycle. */
+  onShutdown: (() => void) | null = null;
+
+  constructor(config: MachineConfig, cpuFactory: CpuFactory) {
+    const c = resolveConfig(config);
+    this.config = c;
+    this.scheduler = new Scheduler(c.ticksPerSecond);
+    this.memory = new PhysicalMemory(c.memoryBytes, 32);
+    this.cpu = cpuFactory({ model: c.cpu, memory: this.memory, io: this.io });
+    this.pic = new DualPic8259(this.io, (level) => this.cpu.setIntr(level));
+    this.cpu.pic = this.pic;
+    for (let i = 0; i < 16; i++) this.irqs.push(new WiredIrqLine(this.pic, i));
+    this.pit = new Pit8254(this.io, this.scheduler, this.irqs[0]);
+    this.port61 = new SystemControlB(this.io, this.pit);
+    const cmos = buildCmos({
+      memoryBytes: c.memoryBytes,
+      floppies: [c.floppy ? FLOPPY_TYPES[c.floppy.geometry.driveType] : null],
+      hardDisks: [c.hardDisk ? c.hardDisk.geometry : null],
+      coprocessor: c.cpu === '486',
+    });
+    this.rtc = new Rtc146818(this.io, this.scheduler, this.irqs[8], { startTime: c.rtcStart, cmos });
+    this.vga = new Vga(this.scheduler);
+    this.vga.attach(this.io, this.memory);
+    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga);
+
+    const biosConfig: BiosConfig = {
+      memoryBytes: c.memoryBytes,
+      floppies: [c.floppy ? c.floppy.geometry : null],
+      hardDisks: c.hardDisk ? [c.hardDisk.geometry] : [],
+      bootOrder: c.bootOrder,
+      serialPorts: c.serial ? [0x3f8] : [],
+      hasFpu: c.cpu === '486',
+    };
+    this.bios = new Bios(biosConfig, this.cpu, (index) => {
+      this.io.out8(0x70, 0x80 | index);
+      return this.io.in8(0x71);
+    });
+    this.memory.loadRom(0xc0000, this.bios.videoRom.image);
+    this.memory.loadRom(0xf0000, this.bios.rom.image);
+    this.cpu.biosTrap = (id) => this.bios.trap(id);
+  }
+
+  /** The IRQ line `n` (0-15) for a device wired from outside. */
+  irq(n: number): IrqLine {
+    return this.irqs[n];
+  }
+
+  /** Adds a device built elsewhere to reset and snapshot handling. */
+  addDevice(d: Device): void {
+    if (this.devices.some((x) => x.name === d.name)) throw new Error(`device '${d.name}' is already fitted`);
+    this.devices.push(d);
+  }
+
+  /** Power-on: every device and the CPU to their reset state; RAM cleared. */
+  boot(): void {
+    this.memory.ram.fill(0);
+    this.memory.setA20(true);
+    for (const d of this.devices) d.reset('power');
+    this.cpu.reset('power');
+  }
+
+  /** The RESET line (8042 pulse, port 92h, triple fault): RAM and CMOS survive. */
+  hardReset(): void {
+    for (const d of this.devices) d.reset('hard');
+    this.cpu.reset('hard');
+  }
+
+  /** Asks a running `run` to return at the next slice boundary (an instruction boundary). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Alias of requestStop for the debugger's vocabulary. */
+  pause(): void {
+    this.requestStop();
+  }
+
+  private interruptsEnabled(): boolean {
+    return (this.cpu.getReg('eflags') & 0x200) !== 0;
+  }
+
+  /**
+   * Runs up to `budget` virtual ticks. Returns early on a stop request, a breakpoint, a shutdown, or
+   * a HLT with interrupts disabled. A HLT with interrupts enabled jumps virtual time to the next
+   * timer deadline.
+   */
+  run(budget: number): RunResult {
+    const sched = this.scheduler;
+    const start = sched.now;
+    const end = start + budget;
+    this.stopRequested = false;
+    while (sched.now < end) {
+      if (this.stopRequested) return { stop: 'stop', ticks: sched.now - start };
+      const next = sched.nextDeadline();
+      const slice = Math.max(1, Math.min(SLICE, end - sched.now, next - sched.now));
+      const n = this.cpu.run(slice);
+      if (n > 0) sched.advance(n);
+      const reason = this.cpu.stopReason;
+      if (reason === 'shutdown') {
+        this.onShutdown?.();
+        return { stop: 'shutdown', ticks: sched.now - start };
+      }
+      if (reason === 'breakpoint' || reason === 'unsupported') return { stop: reason, ticks: sched.now - start };
+      if (reason === 'stop') return { stop: 'stop', ticks: sched.now - start };
+      if (this.cpu.halted) {
+        if (!this.interruptsEnabled()) {
+          this.onHalt?.();
+          return { stop: 'halt', ticks: sched.now - start };
+        }
+        const wake = sched.nextDeadline();
+        if (wake === Infinity) {
+          this.onHalt?.();
+          return { stop: 'halt', ticks: sched.now - start };
+        }
+        const skip = Math.min(wake, end) - sched.now;
+        if (skip > 0) sched.advance(skip);
+      }
+    }
+    return { stop: 'budget', ticks: sched.now - start };
+  }
+
+  /** The text screen as lines (code page 437 mapped to Unicode). */
+  screenText(): string[] {
+    return this.vga.screenText();
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  saveState(): MachineSnapshot {
+    return {
+      format: 'win31-machine',
+      version: 1,
+      cpu: this.cpu.saveState(),
+      scheduler: this.scheduler.saveState(),
+      devices: this.devices.map((d) => d.saveState()),
+      a20: this.memory.a20Enabled,
+      ram: deflateRawSync(this.memory.ram, { level: 1 }),
+    };
+  }
+
+  loadState(s: MachineSnapshot): void {
+    if (s.format !== 'win31-machine' || s.version !== 1) throw new StateError('not a machine snapshot of version 1');
+    const ram = inflateRawSync(s.ram);
+    if (ram.length !== this.memory.ram.length) throw new StateError(`snapshot has ${ram.length} bytes of RAM, this machine ${this.memory.ram.length}`);
+    for (const st of s.devices) {
+      const d = this.devices.find((x) => x.name === st.device);
+      if (!d) throw new StateError(`snapshot has a device '${st.device}' this machine lacks`);
+    }
+    this.memory.ram.set(ram);
+    this.memory.setA20(s.a20);
+    for (const st of s.devices) this.devices.find((x) => x.name === st.device)?.loadState(st);
+    this.scheduler.loadState(s.scheduler);
+    this.cpu.loadState(s.cpu);
+  }
+
+  /** SHA-256 over RAM, the CPU, every device and the scheduler: equal hashes, equal machines. */
+  stateHash(): string {
+    const h = createHash('sha256');
+    h.update(this.memory.ram);
+    const feed = (v: StateValue): void => {
+      if (v instanceof Uint8Array || v instanceof Uint16Array || v instanceof Uint32Array || v instanceof Int32Array || v instanceof Float64Array) {
+        h.update(`<${v.constructor.name}:${v.length}>`);
+        h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      } else if (Array.isArray(v)) {
+        h.update('[');
+        for (const x of v as readonly StateValue[]) feed(x);
+        h.update(']');
+      } else if (v !== null && typeof v === 'object') {
+        const o = v as { readonly [k: string]: StateValue };
+        h.update('{');
+        for (const k of Object.keys(o).sort()) {
+          h.update(k);
+          feed(o[k]);
+        }
+        h.update('}');
+      } else h.update(`${typeof v}:${String(v)};`);
+    };
+    const state = (d: DeviceState): void => {
+      h.update(`${d.device}@${d.version}`);
+      feed(d.fields);
+    };
+    state(this.cpu.saveState());
+    state(this.scheduler.saveState());
+    for (const d of this.devices) state(d.saveState());
+    h.update(this.memory.a20Enabled ? 'a20' : 'noa20');
+    return h.digest('hex');
+  }
+
+  /** Resets kind, for callers that hold a ResetKind. */
+  reset(kind: ResetKind): void {
+    if (kind === 'power') this.boot();
+    else this.hardReset();
+  }
+}
