@@ -9,6 +9,9 @@
  *                (386+) or FFFFF0h (286) reaches the BIOS.
  * Addresses are masked to the CPU's bus width (20 bits on the 8086, 24 on the 286, 32 on the 386+)
  * and by the A20 gate before anything else.
+ *
+ * RAM and the ROM window share one byte array (`mem`: RAM, then the 256 KiB of C0000-FFFFF), so the
+ * CPU's TLB can point at either with a plain index (see pageIndex).
  */
 
 export interface MmioHandler {
@@ -35,31 +38,49 @@ export const enum PageKind {
   None = 3,
 }
 
+export interface PhysicalMemoryOptions {
+  /**
+   * false: RAM fills the whole space below ramSize, with no adapter hole, ROM window or top-of-bus
+   * alias. Only for CPU conformance rigs whose test vectors assume RAM everywhere.
+   */
+  readonly adapterHole?: boolean;
+}
+
 const HOLE_START = 0xa0000;
 const HOLE_END = 0x100000;
 const ROM_START = 0xc0000;
+const ROM_SIZE = HOLE_END - ROM_START;
 const TOP_ALIAS_SIZE = 0x20000;
 
 export class PhysicalMemory {
+  /** RAM followed by the ROM window: the array the CPU's fast paths index. */
+  readonly mem: Uint8Array;
   readonly ram: Uint8Array;
   /** ROM contents for C0000-FFFFF (index = address - C0000h). Unloaded bytes read FFh. */
-  readonly rom: Uint8Array = new Uint8Array(HOLE_END - ROM_START).fill(0xff);
-  private readonly romLoaded: Uint8Array = new Uint8Array((HOLE_END - ROM_START) >>> PAGE_SHIFT);
+  readonly rom: Uint8Array;
+  private readonly romLoaded: Uint8Array = new Uint8Array(ROM_SIZE >>> PAGE_SHIFT);
   private readonly mmio: MmioRegion[] = [];
   private busMask: number;
   private a20 = true;
   /** busMask with bit 20 cleared while the A20 gate is closed. Apply to every physical address. */
   mask: number;
   private readonly maskListeners: (() => void)[] = [];
+  /** The map has the adapter hole, ROM window and top-of-bus alias (every real machine). */
+  private readonly hole: boolean;
 
   constructor(
     readonly ramSize: number,
     busBits: 20 | 24 | 32 = 32,
+    options: PhysicalMemoryOptions = {},
   ) {
     if (ramSize < 0x100000 || ramSize > 0x10000000 || ramSize % PAGE_SIZE !== 0) {
       throw new RangeError(`RAM size must be 1 MiB to 256 MiB in whole pages, not ${ramSize}`);
     }
-    this.ram = new Uint8Array(ramSize);
+    this.hole = options.adapterHole ?? true;
+    this.mem = new Uint8Array(ramSize + ROM_SIZE);
+    this.ram = this.mem.subarray(0, ramSize);
+    this.rom = this.mem.subarray(ramSize);
+    this.rom.fill(0xff);
     this.busMask = busBits === 32 ? -1 : (1 << busBits) - 1;
     this.mask = this.busMask;
   }
@@ -80,7 +101,10 @@ export class PhysicalMemory {
     this.updateMask();
   }
 
-  /** Called when the address mask changes, so cached translations can be dropped. */
+  /**
+   * Called when the address mask changes or the map does (a ROM loaded, an MMIO window claimed), so
+   * cached translations can be dropped.
+   */
   onMaskChange(listener: () => void): void {
     this.maskListeners.push(listener);
   }
@@ -93,17 +117,21 @@ export class PhysicalMemory {
   /** Claims [start, end) for memory-mapped I/O. Must lie below 1 MiB (the PC has no other MMIO here). */
   registerMmio(start: number, end: number, handler: MmioHandler): void {
     if (start < HOLE_START || end > ROM_START || end <= start) throw new RangeError('MMIO regions live in A0000-BFFFF');
+    if (!this.hole) throw new Error('this memory has no adapter hole for MMIO');
     for (const r of this.mmio) if (start < r.end && r.start < end) throw new Error('overlapping MMIO regions');
     this.mmio.push({ start, end, handler });
+    for (const l of this.maskListeners) l();
   }
 
   /** Places ROM bytes at `start` (within C0000-FFFFF). */
   loadRom(start: number, bytes: Uint8Array): void {
     if (start < ROM_START || start + bytes.length > HOLE_END) throw new RangeError('ROMs live in C0000-FFFFF');
+    if (!this.hole) throw new Error('this memory has no ROM window');
     this.rom.set(bytes, start - ROM_START);
     for (let p = start >>> PAGE_SHIFT; p < (start + bytes.length + PAGE_SIZE - 1) >>> PAGE_SHIFT; p++) {
       this.romLoaded[p - (ROM_START >>> PAGE_SHIFT)] = 1;
     }
+    for (const l of this.maskListeners) l();
   }
 
   /**
@@ -116,17 +144,40 @@ export class PhysicalMemory {
     return a >= top - TOP_ALIAS_SIZE ? HOLE_END - TOP_ALIAS_SIZE + (a - (top - TOP_ALIAS_SIZE)) : -1;
   }
 
+  private isRam(a: number): boolean {
+    return a < this.ramSize && (!this.hole || a < HOLE_START || a >= HOLE_END);
+  }
+
   /** Classifies the page holding the (already masked) physical address. */
   pageKind(addr: number): PageKind {
     const a = addr >>> 0;
-    if (a < HOLE_START || (a >= HOLE_END && a < this.ramSize)) return PageKind.Ram;
-    if (a < HOLE_END) {
+    if (this.isRam(a)) return PageKind.Ram;
+    if (!this.hole) return PageKind.None;
+    if (a < HOLE_END && a >= HOLE_START) {
       if (a < ROM_START) return this.findMmio(a) ? PageKind.Mmio : PageKind.None;
       return this.romLoaded[(a - ROM_START) >>> PAGE_SHIFT] ? PageKind.Rom : PageKind.None;
     }
     const alias = this.topAlias(a);
     if (alias >= 0) return this.pageKind(alias);
     return PageKind.None;
+  }
+
+  /**
+   * Index in `mem` of the first byte of the page holding the (already masked) physical address,
+   * when the page can be accessed directly: RAM for reads and writes, loaded ROM for reads.
+   * Returns -1 for everything that needs read8/write8 (MMIO, ROM writes, unmapped space).
+   */
+  pageIndex(addr: number, write: boolean): number {
+    const a = (addr >>> 0) & ~(PAGE_SIZE - 1);
+    if (this.isRam(a)) return a;
+    if (write || !this.hole) return -1;
+    let r = a;
+    if (r >= HOLE_END) {
+      r = this.topAlias(a);
+      if (r < 0) return -1;
+    }
+    if (r < ROM_START || r >= HOLE_END || !this.romLoaded[(r - ROM_START) >>> PAGE_SHIFT]) return -1;
+    return this.ramSize + (r - ROM_START);
   }
 
   private findMmio(a: number): MmioRegion | undefined {
@@ -136,24 +187,24 @@ export class PhysicalMemory {
 
   read8(addr: number): number {
     const a = (addr & this.mask) >>> 0;
-    if (a < HOLE_START || (a >= HOLE_END && a < this.ramSize)) return this.ram[a];
+    if (this.isRam(a)) return this.mem[a];
     return this.slowRead(a, false);
   }
 
   /** Debugger read: never triggers device side effects. */
   peek8(addr: number): number {
     const a = (addr & this.mask) >>> 0;
-    if (a < HOLE_START || (a >= HOLE_END && a < this.ramSize)) return this.ram[a];
+    if (this.isRam(a)) return this.mem[a];
     return this.slowRead(a, true);
   }
 
   write8(addr: number, value: number): void {
     const a = (addr & this.mask) >>> 0;
-    if (a < HOLE_START || (a >= HOLE_END && a < this.ramSize)) {
-      this.ram[a] = value;
+    if (this.isRam(a)) {
+      this.mem[a] = value;
       return;
     }
-    if (a >= HOLE_START && a < ROM_START) {
+    if (this.hole && a >= HOLE_START && a < ROM_START) {
       const r = this.findMmio(a);
       if (r) r.handler.write8(a, value & 0xff);
     }
@@ -179,6 +230,7 @@ export class PhysicalMemory {
   }
 
   private slowRead(a: number, peek: boolean): number {
+    if (!this.hole) return 0xff;
     if (a < HOLE_END) {
       if (a < ROM_START) {
         const r = this.findMmio(a);
