@@ -1,0 +1,206 @@
+/**
+ * String instructions: MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS, with REP/REPE/REPNE.
+ *
+ * The source is DS:SI (or the segment override), the destination always ES:DI. The ADDRESS size
+ * selects SI/DI/CX or ESI/EDI/ECX; 16-bit pointers wrap at 64 KiB. Each iteration updates the
+ * registers before the next one starts, so a fault inside a REP leaves them describing exactly
+ * the iterations done and the restarted instruction resumes there.
+ *
+ * A REP runs at most REP_CHUNK iterations per instruction step: then EIP is left on the
+ * instruction (prefixes included) so the run loop can take interrupts, honour its budget and
+ * stop for the debugger, and the next step continues the same REP.
+ */
+import { alu16, alu32, alu8 } from './alu.js';
+import type { CpuCore, Handler } from './cpuCore.js';
+import { DF } from './flags.js';
+import { ES } from './registers.js';
+
+export const REP_CHUNK = 1024;
+
+const CMP = 7;
+
+/** Element count register for this instruction (CX or ECX), unsigned. */
+function repCount(c: CpuCore): number {
+  return c.as32 ? c.r32[1] >>> 0 : c.r16[2];
+}
+
+function setCount(c: CpuCore, n: number): void {
+  if (c.as32) c.r32[1] = n;
+  else c.r16[2] = n;
+}
+
+function src(c: CpuCore): number {
+  return c.as32 ? c.r32[6] >>> 0 : c.r16[12];
+}
+
+function dst(c: CpuCore): number {
+  return c.as32 ? c.r32[7] >>> 0 : c.r16[14];
+}
+
+function advanceSrc(c: CpuCore, delta: number): void {
+  if (c.as32) c.r32[6] = c.r32[6] + delta;
+  else c.r16[12] = c.r16[12] + delta;
+}
+
+function advanceDst(c: CpuCore, delta: number): void {
+  if (c.as32) c.r32[7] = c.r32[7] + delta;
+  else c.r16[14] = c.r16[14] + delta;
+}
+
+/** Leaves EIP on the instruction so the REP continues in the next step. */
+function continueLater(c: CpuCore): void {
+  c.eip = c.startEip;
+  c.repContinued = true;
+}
+
+// ---- one iteration of each instruction (size 1, 2 or 4) -----------------------------------------
+
+function movsOnce(c: CpuCore, size: number, delta: number): void {
+  const s = src(c);
+  const d = dst(c);
+  if (size === 1) c.wr8(ES, d, c.rd8(c.dsSeg, s));
+  else if (size === 2) c.wr16(ES, d, c.rd16(c.dsSeg, s));
+  else c.wr32(ES, d, c.rd32(c.dsSeg, s));
+  advanceSrc(c, delta);
+  advanceDst(c, delta);
+}
+
+function stosOnce(c: CpuCore, size: number, delta: number): void {
+  const d = dst(c);
+  if (size === 1) c.wr8(ES, d, c.r8[0]);
+  else if (size === 2) c.wr16(ES, d, c.r16[0]);
+  else c.wr32(ES, d, c.r32[0]);
+  advanceDst(c, delta);
+}
+
+function lodsOnce(c: CpuCore, size: number, delta: number): void {
+  const s = src(c);
+  if (size === 1) c.r8[0] = c.rd8(c.dsSeg, s);
+  else if (size === 2) c.r16[0] = c.rd16(c.dsSeg, s);
+  else c.r32[0] = c.rd32(c.dsSeg, s);
+  advanceSrc(c, delta);
+}
+
+function cmpsOnce(c: CpuCore, size: number, delta: number): void {
+  const s = src(c);
+  const d = dst(c);
+  if (size === 1) {
+    const a = c.rd8(c.dsSeg, s);
+    alu8(c, CMP, a, c.rd8(ES, d));
+  } else if (size === 2) {
+    const a = c.rd16(c.dsSeg, s);
+    alu16(c, CMP, a, c.rd16(ES, d));
+  } else {
+    const a = c.rd32(c.dsSeg, s);
+    alu32(c, CMP, a, c.rd32(ES, d));
+  }
+  advanceSrc(c, delta);
+  advanceDst(c, delta);
+}
+
+function scasOnce(c: CpuCore, size: number, delta: number): void {
+  const d = dst(c);
+  if (size === 1) alu8(c, CMP, c.r8[0], c.rd8(ES, d));
+  else if (size === 2) alu16(c, CMP, c.r16[0], c.rd16(ES, d));
+  else alu32(c, CMP, c.r32[0], c.rd32(ES, d));
+  advanceDst(c, delta);
+}
+
+/** INS checks the destination before the port read, so a faulting iteration reads no port. */
+function insOnce(c: CpuCore, size: number, delta: number): void {
+  const d = dst(c);
+  const port = c.r16[4];
+  c.probeWrite(ES, d, size);
+  if (size === 1) c.wr8(ES, d, c.io.in8(port));
+  else if (size === 2) c.wr16(ES, d, c.io.in16(port));
+  else c.wr32(ES, d, c.io.in32(port));
+  advanceDst(c, delta);
+}
+
+function outsOnce(c: CpuCore, size: number, delta: number): void {
+  const s = src(c);
+  const port = c.r16[4];
+  if (size === 1) c.io.out8(port, c.rd8(c.dsSeg, s));
+  else if (size === 2) c.io.out16(port, c.rd16(c.dsSeg, s));
+  else c.io.out32(port, c.rd32(c.dsSeg, s));
+  advanceSrc(c, delta);
+}
+
+type Once = (c: CpuCore, size: number, delta: number) => void;
+
+/** Runs a non-comparing string instruction (REP and REPNE both mean "repeat CX times"). */
+function repeat(c: CpuCore, once: Once, size: number): void {
+  const delta = c.flags & DF ? -size : size;
+  if (c.rep === 0) {
+    once(c, size, delta);
+    return;
+  }
+  let n = repCount(c);
+  for (let budget = REP_CHUNK; n !== 0; budget--) {
+    if (budget === 0) {
+      continueLater(c);
+      return;
+    }
+    once(c, size, delta);
+    n--;
+    setCount(c, n);
+  }
+}
+
+/** CMPS/SCAS: REPE (F3) repeats while equal, REPNE (F2) while different. */
+function repeatCompare(c: CpuCore, once: Once, size: number): void {
+  const delta = c.flags & DF ? -size : size;
+  const rep = c.rep;
+  if (rep === 0) {
+    once(c, size, delta);
+    return;
+  }
+  const whileEqual = rep === 0xf3;
+  let n = repCount(c);
+  for (let budget = REP_CHUNK; n !== 0; budget--) {
+    if (budget === 0) {
+      continueLater(c);
+      return;
+    }
+    once(c, size, delta);
+    n--;
+    setCount(c, n);
+    if (c.getZF() !== whileEqual) return;
+  }
+}
+
+function sizeOf(c: CpuCore, op: number): number {
+  return (op & 1) === 0 ? 1 : c.opIdx === 0 ? 2 : 4;
+}
+
+function movs(c: CpuCore, op: number): void {
+  repeat(c, movsOnce, sizeOf(c, op));
+}
+function stos(c: CpuCore, op: number): void {
+  repeat(c, stosOnce, sizeOf(c, op));
+}
+function lods(c: CpuCore, op: number): void {
+  repeat(c, lodsOnce, sizeOf(c, op));
+}
+function ins(c: CpuCore, op: number): void {
+  repeat(c, insOnce, sizeOf(c, op));
+}
+function outs(c: CpuCore, op: number): void {
+  repeat(c, outsOnce, sizeOf(c, op));
+}
+function cmps(c: CpuCore, op: number): void {
+  repeatCompare(c, cmpsOnce, sizeOf(c, op));
+}
+function scas(c: CpuCore, op: number): void {
+  repeatCompare(c, scasOnce, sizeOf(c, op));
+}
+
+export const stringHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
+  movs,
+  cmps,
+  stos,
+  lods,
+  scas,
+  ins,
+  outs,
+};

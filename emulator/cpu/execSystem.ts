@@ -1,0 +1,452 @@
+/**
+ * Prefixes, flag instructions, port I/O, system registers (CRn, DRn, TRn, GDTR/IDTR, MSW), CPUID,
+ * cache control, the FPU escapes of a CPU without a coprocessor, the BIOS trap, and #UD.
+ */
+import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
+import { DF, IF } from './flags.js';
+import { isLockable } from './opcodeTable.js';
+import { UnsupportedError, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
+import { CS, FS, GS } from './registers.js';
+
+// ---- prefixes --------------------------------------------------------------------------------
+
+/** First prefix of an instruction: from now on the 286/386 length limit applies. */
+function beginPrefix(c: CpuCore): void {
+  if (!c.prefixed) {
+    c.prefixed = true;
+    c.limitLength();
+  }
+}
+
+function segPrefix(c: CpuCore, op: number): void {
+  beginPrefix(c);
+  const s = op === 0x64 ? FS : op === 0x65 ? GS : (op >> 3) & 3;
+  c.dsSeg = s;
+  c.ssSeg = s;
+  c.dispatchNext();
+  c.resetPrefixes();
+}
+
+function opsizePrefix(c: CpuCore, _op: number): void {
+  beginPrefix(c);
+  c.opIdx = c.defOpIdx ^ 256;
+  c.dispatchNext();
+  c.resetPrefixes();
+}
+
+function addrsizePrefix(c: CpuCore, _op: number): void {
+  beginPrefix(c);
+  c.as32 = !c.defAs32;
+  c.dispatchNext();
+  c.resetPrefixes();
+}
+
+function repPrefix(c: CpuCore, op: number): void {
+  beginPrefix(c);
+  c.rep = op;
+  c.dispatchNext();
+  c.resetPrefixes();
+}
+
+/**
+ * LOCK. The 386 and later raise #UD unless the instruction is one of the lockable read-modify-write
+ * forms with a memory destination; the 8086 and 286 accept LOCK on anything.
+ */
+function lockPrefix(c: CpuCore, _op: number): void {
+  beginPrefix(c);
+  c.lock = true;
+  if (c.gen >= 386 && !lockable(c)) c.raise(VEC_UD);
+  c.dispatchNext();
+  c.resetPrefixes();
+}
+
+function isPrefix(op: number): boolean {
+  return op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || (op >= 0x64 && op <= 0x67) || op === 0xf0 || op === 0xf2 || op === 0xf3;
+}
+
+/** Looks ahead (without consuming) at the instruction after the LOCK prefix; see opcodeTable.isLockable. */
+function lockable(c: CpuCore): boolean {
+  const base = c.segBase[CS];
+  let eip = c.eip;
+  let op = c.readL8((base + eip++) | 0);
+  while (isPrefix(op)) op = c.readL8((base + eip++) | 0);
+  const twoByte = op === 0x0f;
+  if (twoByte) op = c.readL8((base + eip++) | 0);
+  const m = c.readL8((base + eip) | 0);
+  return m < 0xc0 && isLockable(twoByte, op, (m >> 3) & 7);
+}
+
+// ---- flags -----------------------------------------------------------------------------------
+
+function clc(c: CpuCore, _op: number): void {
+  c.setCF(false);
+}
+function stc(c: CpuCore, _op: number): void {
+  c.setCF(true);
+}
+function cmc(c: CpuCore, _op: number): void {
+  c.setCF(c.getCF() === 0);
+}
+function cld(c: CpuCore, _op: number): void {
+  c.flags &= ~DF;
+}
+function std(c: CpuCore, _op: number): void {
+  c.flags |= DF;
+}
+
+/** CLI/STI need IOPL >= CPL in protected mode (real mode runs at CPL 0). */
+function checkIopl(c: CpuCore): void {
+  if (!c.realAddressing || c.v86) {
+    if (((c.flags >> 12) & 3) < (c.v86 ? 3 : c.cpl)) c.raise(VEC_GP, 0);
+  }
+}
+
+function cli(c: CpuCore, _op: number): void {
+  checkIopl(c);
+  c.flags &= ~IF;
+}
+
+/** STI enables interrupts after the NEXT instruction (the interrupt shadow). */
+function sti(c: CpuCore, _op: number): void {
+  checkIopl(c);
+  if ((c.flags & IF) === 0) {
+    c.flags |= IF;
+    c.attention |= ATT_SHADOW;
+  }
+}
+
+// ---- port I/O --------------------------------------------------------------------------------
+
+/**
+ * The protected-mode I/O permission check (IOPL, then the TSS bitmap) belongs here; real mode
+ * always has access.
+ */
+function checkIo(c: CpuCore, _port: number, _size: number): void {
+  if (!c.realAddressing || c.v86) {
+    if (c.v86 || c.cpl > ((c.flags >> 12) & 3)) {
+      throw new UnsupportedError('the I/O permission bitmap is not implemented yet');
+    }
+  }
+}
+
+function inALIb(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 1);
+  c.r8[0] = c.io.in8(p);
+}
+function inAXIb(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 2);
+  c.r16[0] = c.io.in16(p);
+}
+function inEAXIb(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 4);
+  c.r32[0] = c.io.in32(p);
+}
+function outIbAL(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 1);
+  c.io.out8(p, c.r8[0]);
+}
+function outIbAX(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 2);
+  c.io.out16(p, c.r16[0]);
+}
+function outIbEAX(c: CpuCore, _op: number): void {
+  const p = c.fetch8();
+  checkIo(c, p, 4);
+  c.io.out32(p, c.r32[0]);
+}
+function inALDX(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 1);
+  c.r8[0] = c.io.in8(c.r16[4]);
+}
+function inAXDX(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 2);
+  c.r16[0] = c.io.in16(c.r16[4]);
+}
+function inEAXDX(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 4);
+  c.r32[0] = c.io.in32(c.r16[4]);
+}
+function outDXAL(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 1);
+  c.io.out8(c.r16[4], c.r8[0]);
+}
+function outDXAX(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 2);
+  c.io.out16(c.r16[4], c.r16[0]);
+}
+function outDXEAX(c: CpuCore, _op: number): void {
+  checkIo(c, c.r16[4], 4);
+  c.io.out32(c.r16[4], c.r32[0]);
+}
+
+// ---- system registers --------------------------------------------------------------------------
+
+/** Privileged instructions need CPL 0 (always true in real mode; #GP in V86 and at CPL > 0). */
+function checkCpl0(c: CpuCore): void {
+  if (c.v86 || (!c.realAddressing && c.cpl !== 0)) c.raise(VEC_GP, 0);
+}
+
+/** CR0 bits that exist: PE MP EM TS ET PG on the 386; NE WP AM NW CD too on the 486. */
+function writeCr0(c: CpuCore, v: number): void {
+  let mask = 0x8000001f;
+  if (c.gen >= 486) mask |= 0x60050020;
+  let next = v & mask;
+  if (c.gen >= 486) next |= 0x10; // ET is hardwired on the 486
+  if (next & 0x80000000) throw new UnsupportedError('paging (CR0.PG) is not implemented yet');
+  c.cr0 = next | 0;
+}
+
+/** 0F 20 / 0F 22: MOV r32,CRn / MOV CRn,r32. The ModR/M mod field is ignored (always registers). */
+function movRdCd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  const n = (m >> 3) & 7;
+  let v: number;
+  if (n === 0) v = c.cr0;
+  else if (n === 2) v = c.cr2;
+  else if (n === 3) v = c.cr3;
+  else c.raise(VEC_UD);
+  c.r32[m & 7] = v;
+}
+
+function movCdRd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  const n = (m >> 3) & 7;
+  const v = c.r32[m & 7];
+  if (n === 0) writeCr0(c, v);
+  else if (n === 2) c.cr2 = v;
+  else if (n === 3) {
+    c.cr3 = v & ~0xfe7;
+    c.flushTlb();
+  } else c.raise(VEC_UD);
+}
+
+/** DR4/DR5 alias DR6/DR7 on the 386/486. */
+function movRdDd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  let n = (m >> 3) & 7;
+  if (n === 4 || n === 5) n += 2;
+  c.r32[m & 7] = c.dr[n];
+}
+
+function movDdRd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  let n = (m >> 3) & 7;
+  if (n === 4 || n === 5) n += 2;
+  c.dr[n] = c.r32[m & 7];
+}
+
+/** Test registers TR3-TR7 (TR6/TR7 on the 386): stored, with no cache or TLB test behaviour. */
+function movRdTd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  const n = (m >> 3) & 7;
+  if (n < (c.gen >= 486 ? 3 : 6)) c.raise(VEC_UD);
+  c.r32[m & 7] = c.testRegs[n];
+}
+
+function movTdRd(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  checkCpl0(c);
+  const n = (m >> 3) & 7;
+  if (n < (c.gen >= 486 ? 3 : 6)) c.raise(VEC_UD);
+  c.testRegs[n] = c.r32[m & 7];
+}
+
+function clts(c: CpuCore, _op: number): void {
+  checkCpl0(c);
+  c.cr0 &= ~8;
+}
+
+// ---- group 7 (0F 01): SGDT SIDT LGDT LIDT SMSW - LMSW INVLPG; the argument is the ModR/M byte ----
+
+function tableStore(c: CpuCore, m: number, base: number, limit: number): void {
+  if (m >= 0xc0) c.raise(VEC_UD);
+  const off = c.ea(m);
+  const seg = c.eaSeg;
+  c.wr16(seg, off, limit);
+  // With a 16-bit operand the 286 stores FFh as the sixth byte; the 386 stores the 24-bit base and 0.
+  let b = base;
+  if (c.opIdx === 0) b = c.gen === 286 ? (base & 0xffffff) | 0xff000000 : base & 0xffffff;
+  c.wr32(seg, c.as32 ? (off + 2) >>> 0 : (off + 2) & 0xffff, b);
+}
+
+function sgdt(c: CpuCore, m: number): void {
+  tableStore(c, m, c.gdtrBase, c.gdtrLimit);
+}
+
+function sidt(c: CpuCore, m: number): void {
+  tableStore(c, m, c.idtrBase, c.idtrLimit);
+}
+
+/** Reads a pseudo-descriptor (limit, base); a 16-bit operand loads only 24 base bits. */
+function tableLoad(c: CpuCore, m: number): number {
+  if (m >= 0xc0) c.raise(VEC_UD);
+  checkCpl0(c);
+  const off = c.ea(m);
+  const seg = c.eaSeg;
+  loadedLimit = c.rd16(seg, off);
+  const base = c.rd32(seg, c.as32 ? (off + 2) >>> 0 : (off + 2) & 0xffff);
+  return c.opIdx === 0 ? base & 0xffffff : base;
+}
+let loadedLimit = 0;
+
+function lgdt(c: CpuCore, m: number): void {
+  const base = tableLoad(c, m);
+  c.gdtrBase = base;
+  c.gdtrLimit = loadedLimit;
+}
+
+function lidt(c: CpuCore, m: number): void {
+  const base = tableLoad(c, m);
+  c.idtrBase = base;
+  c.idtrLimit = loadedLimit;
+}
+
+/** SMSW: the 286 MSW reads with bits 4-15 set; the 386+ give CR0's low word (all of CR0 into a 32-bit register). */
+function smsw(c: CpuCore, m: number): void {
+  const v = c.gen === 286 ? (c.cr0 | 0xfff0) & 0xffff : c.cr0;
+  if (m >= 0xc0) {
+    if (c.opIdx !== 0) c.r32[m & 7] = v;
+    else c.r16[(m & 7) << 1] = v;
+    return;
+  }
+  const off = c.ea(m);
+  c.wr16(c.eaSeg, off, v & 0xffff);
+}
+
+/** LMSW changes PE MP EM TS only, and cannot clear PE. */
+function lmsw(c: CpuCore, m: number): void {
+  const v = c.readE16(m);
+  checkCpl0(c);
+  const keepPE = c.cr0 & 1;
+  c.cr0 = (c.cr0 & ~0xf) | (v & 0xf) | keepPE;
+}
+
+function invlpg(c: CpuCore, m: number): void {
+  if (m >= 0xc0) c.raise(VEC_UD);
+  checkCpl0(c);
+  c.ea(m);
+  c.flushTlb();
+}
+
+// ---- group 6 (0F 00), LAR/LSL, ARPL: protected mode only ---------------------------------------
+
+function protectedOnly(c: CpuCore, _op: number): void {
+  if (c.realAddressing) c.raise(VEC_UD);
+  throw new UnsupportedError('LLDT/LTR/SLDT/STR/VERR/VERW/LAR/LSL/ARPL are not implemented yet');
+}
+
+// ---- CPUID, caches -----------------------------------------------------------------------------
+
+/**
+ * CPUID as a 486SX (family 4, model 2) of the CPUID-capable steppings: vendor GenuineIntel, no
+ * feature bits (no FPU). Leaves above the maximum return the highest basic leaf, as Intel's do.
+ */
+function cpuid(c: CpuCore, _op: number): void {
+  const r = c.r32;
+  if (r[0] === 0) {
+    r[0] = 1;
+    r[3] = 0x756e6547; // "Genu"
+    r[2] = 0x49656e69; // "ineI"
+    r[1] = 0x6c65746e; // "ntel"
+    return;
+  }
+  r[0] = c.traits.resetEdx;
+  r[3] = 0;
+  r[1] = 0;
+  r[2] = 0;
+}
+
+function cacheNop(c: CpuCore, _op: number): void {
+  checkCpl0(c);
+}
+
+// ---- FPU escapes, WAIT -----------------------------------------------------------------------
+
+/**
+ * D8-DF without a coprocessor: decode the operand and do nothing, unless CR0.EM or CR0.TS asks
+ * for #NM (the path a software FPU emulator uses).
+ */
+function esc(c: CpuCore, _op: number): void {
+  const m = c.fetch8();
+  if (c.cr0 & 0xc) c.raise(VEC_NM);
+  if (m < 0xc0) c.ea(m);
+}
+
+/** WAIT: #NM when both CR0.MP and CR0.TS are set; otherwise there is no FPU to wait for. */
+function wait(c: CpuCore, _op: number): void {
+  if ((c.cr0 & 0xa) === 0xa) c.raise(VEC_NM);
+}
+
+// ---- the BIOS trap: 0F 3F lo hi -------------------------------------------------------------
+
+/**
+ * Calls the TypeScript BIOS service `id` when the instruction lies in the system BIOS ROM
+ * (F0000-FFFFF or the top-of-bus alias of that 64 KiB); anywhere else 0F 3F is #UD.
+ */
+function biosTrap(c: CpuCore, _op: number): void {
+  const id = c.fetch16();
+  const hook = c.biosTrap;
+  const phys = c.translate((c.segBase[CS] + c.startEip) | 0, false);
+  const top = c.traits.busBits === 32 ? 0x100000000 : 2 ** c.traits.busBits;
+  const inRom = (phys >= 0xf0000 && phys < 0x100000) || (c.traits.busBits > 20 && phys >= top - 0x10000);
+  if (hook === null || !inRom) c.raise(VEC_UD);
+  hook(id);
+}
+
+function invalid(c: CpuCore, _op: number): void {
+  c.raise(VEC_UD);
+}
+
+export const systemHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
+  'prefix.seg': segPrefix,
+  'prefix.opsize': opsizePrefix,
+  'prefix.addrsize': addrsizePrefix,
+  'prefix.rep': repPrefix,
+  'prefix.lock': lockPrefix,
+  clc,
+  stc,
+  cmc,
+  cld,
+  std,
+  cli,
+  sti,
+  'in.ALIb': inALIb,
+  'in.eAXIb': [inAXIb, inEAXIb],
+  'out.IbAL': outIbAL,
+  'out.IbeAX': [outIbAX, outIbEAX],
+  'in.ALDX': inALDX,
+  'in.eAXDX': [inAXDX, inEAXDX],
+  'out.DXAL': outDXAL,
+  'out.DXeAX': [outDXAX, outDXEAX],
+  'mov.RdCd': movRdCd,
+  'mov.CdRd': movCdRd,
+  'mov.RdDd': movRdDd,
+  'mov.DdRd': movDdRd,
+  'mov.RdTd': movRdTd,
+  'mov.TdRd': movTdRd,
+  clts,
+  sgdt,
+  sidt,
+  lgdt,
+  lidt,
+  smsw,
+  lmsw,
+  invlpg,
+  protectedOnly,
+  cpuid,
+  cacheNop,
+  esc,
+  wait,
+  biosTrap,
+  invalid,
+};
