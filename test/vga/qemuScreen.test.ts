@@ -2,12 +2,13 @@
  * The screen acceptance test against QEMU. test/vga/programs/vgaScenes.asm draws in modes 12h,
  * 13h and unchained 13h with every write mode, both read modes and latch copies. QEMU runs it;
  * its VGA port and memory traffic, replayed in order into our VGA, must read back the same values
- * QEMU's guest read and must produce QEMU's screendump pixel for pixel. (This checks the VGA on
- * its own; running the same ROM on our CPU is the machine-level version of the test.)
+ * QEMU's guest read and must produce QEMU's screendump pixel for pixel; and the same ROM run on
+ * our 486 with our VGA must produce that screen too.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Cpu } from '../../emulator/cpu/cpu.js';
 import { VgaRig } from '../../emulator/devices/vga/testRig.js';
 import { decodePng, encodePng } from '../../emulator/render/png.js';
 import { hasTool, repoRoot } from '../support/testdata.js';
@@ -17,6 +18,20 @@ import { compareScreens } from './screenCompare.js';
 const source = join(repoRoot, 'test', 'vga', 'programs', 'vgaScenes.asm');
 const outRoot = join(repoRoot, 'test-output', 'vga');
 const tools = hasTool('nasm') && hasTool('qemu-system-i386');
+
+/** Runs the ROM on our CPU from the reset vector until it halts; returns the rig. */
+function runOnOurCpu(rom: Uint8Array): VgaRig {
+  const rig = new VgaRig();
+  rig.memory.loadRom(0xf0000, rom);
+  const cpu = new Cpu({ model: '486', memory: rig.memory, io: rig.io });
+  let executed = 0;
+  while (executed < 50_000_000) {
+    executed += cpu.run(1_000_000);
+    if (cpu.stopReason !== 'budget') break;
+  }
+  if (cpu.stopReason !== 'halt') throw new Error(`the test ROM stopped with '${cpu.stopReason}' ${cpu.unsupportedReason}`);
+  return rig;
+}
 
 /** Replays QEMU's VGA traffic; returns the reads whose value differs from what QEMU's guest saw. */
 function replay(rig: VgaRig, trace: readonly BusAccess[]): string[] {
@@ -71,6 +86,12 @@ describe.skipIf(!tools)('VGA screens against QEMU', () => {
       // QEMU 7.2 widens 6-bit DAC values as v << 2 | (v & 1) * 3; we use v << 2 | v >> 4. Both keep
       // the 6 bits, which is what the comparison looks at.
       expect(cmp.expansion).toBe('lsb-replicated');
+      // The whole program on our CPU and VGA.
+      const machine = runOnOurCpu(new Uint8Array(readFileSync(rom))).frame();
+      writeFileSync(join(dir, 'ours-cpu.png'), encodePng(machine.rgba, machine.width, machine.height));
+      const full = compareScreens({ width: machine.width, height: machine.height, rgba: new Uint8Array(machine.rgba.buffer) }, qemu.screen);
+      expect(full.firstMismatch).toBeNull();
+      expect([full.mismatches, full.nonUniform]).toEqual([0, 0]);
       // Our PNG reader on QEMU's PNG writer's output gives the PPM's pixels.
       const png = decodePng(qemu.png);
       expect([png.width, png.height]).toEqual([qemu.screen.width, qemu.screen.height]);
