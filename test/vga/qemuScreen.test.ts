@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../../emulator/cpu/cpu.js';
+import { FONT_8X16 } from '../../emulator/devices/vga/fonts/romFonts.js';
 import { VgaRig } from '../../emulator/devices/vga/testRig.js';
 import { decodePng, encodePng } from '../../emulator/render/png.js';
 import { hasTool, repoRoot } from '../support/testdata.js';
@@ -18,6 +19,19 @@ import { compareScreens } from './screenCompare.js';
 const source = join(repoRoot, 'test', 'vga', 'programs', 'vgaScenes.asm');
 const outRoot = join(repoRoot, 'test-output', 'vga');
 const tools = hasTool('nasm') && hasTool('qemu-system-i386');
+
+/**
+ * QEMU 7.2 repeats the 8th column into the 9th for characters B0h-DFh; the IBM VGA does so only
+ * for C0h-DFh (Attribute Mode Control bit 2). The text scene puts character (cell & FFh) in each
+ * cell, so the 9th dot of cells holding B0h-BFh is left out of the comparison.
+ */
+function qemuLineGraphicsDeviation(scene: string): ((x: number, y: number) => boolean) | undefined {
+  if (scene !== '03h') return undefined;
+  return (x, y) => {
+    const ch = (Math.floor(y / 16) * 80 + Math.floor(x / 9)) & 0xff;
+    return x % 9 === 8 && ch >= 0xb0 && ch <= 0xbf;
+  };
+}
 
 /** Runs the ROM on our CPU from the reset vector until it halts; returns the rig. */
 function runOnOurCpu(rom: Uint8Array): VgaRig {
@@ -60,12 +74,15 @@ describe.skipIf(!tools)('VGA screens against QEMU', () => {
   for (const [scene, label, size] of [
     ['12h', 'mode 12h planar: write modes 0-3, read modes 0-1, latches, DAC read-back, colour select', [640, 480]],
     ['13h', 'mode 13h chain-4', [320, 200]],
+    ['03h', 'mode 3 text: our 8x16 font in plane 2, 9-dot cells with line graphics, 128 attributes', [720, 400]],
     ['58h', 'mode X (unchained 256 colours): write modes 0-3, read modes 0-1, latch copies', [320, 200]],
   ] as const) {
     it(label, async () => {
       const dir = join(outRoot, `scene${scene}`);
       mkdirSync(dir, { recursive: true });
-      const rom = assemble(source, dir, `scene${scene}`, [`SCENE=${scene}`]);
+      const fontFile = join(dir, 'font16.bin');
+      writeFileSync(fontFile, FONT_8X16);
+      const rom = assemble(source, dir, `scene${scene}`, [`SCENE=${scene}`, `FONTFILE='${fontFile}'`]);
       const chained = scene === '13h';
       const qemu = await runInQemu(rom, dir, chained ? { start: 0xa0000, length: 0x10000 } : undefined);
       expect(qemu.trace.length).toBeGreaterThan(chained ? 100 : 10_000);
@@ -79,7 +96,8 @@ describe.skipIf(!tools)('VGA screens against QEMU', () => {
       expect([ours.width, ours.height]).toEqual(size);
       writeFileSync(join(dir, 'ours.png'), encodePng(ours.rgba, ours.width, ours.height));
       writeFileSync(join(dir, 'qemu.png'), encodePng(qemu.screen.rgba, qemu.screen.width, qemu.screen.height));
-      const cmp = compareScreens({ width: ours.width, height: ours.height, rgba: new Uint8Array(ours.rgba.buffer) }, qemu.screen);
+      const ignore = qemuLineGraphicsDeviation(scene);
+      const cmp = compareScreens({ width: ours.width, height: ours.height, rgba: new Uint8Array(ours.rgba.buffer) }, qemu.screen, ignore);
       expect(cmp.nonUniform).toBe(0);
       expect(cmp.firstMismatch).toBeNull();
       expect(cmp.mismatches).toBe(0);
@@ -89,7 +107,7 @@ describe.skipIf(!tools)('VGA screens against QEMU', () => {
       // The whole program on our CPU and VGA.
       const machine = runOnOurCpu(new Uint8Array(readFileSync(rom))).frame();
       writeFileSync(join(dir, 'ours-cpu.png'), encodePng(machine.rgba, machine.width, machine.height));
-      const full = compareScreens({ width: machine.width, height: machine.height, rgba: new Uint8Array(machine.rgba.buffer) }, qemu.screen);
+      const full = compareScreens({ width: machine.width, height: machine.height, rgba: new Uint8Array(machine.rgba.buffer) }, qemu.screen, ignore);
       expect(full.firstMismatch).toBeNull();
       expect([full.mismatches, full.nonUniform]).toEqual([0, 0]);
       // Our PNG reader on QEMU's PNG writer's output gives the PPM's pixels.

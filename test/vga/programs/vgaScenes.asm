@@ -9,6 +9,8 @@
 ;   13h  320x200x256 chain-4: every colour, byte reads through chain-4
 ;   58h  ('X') 320x200x256 unchained ("mode X"): per-plane writes, latch copies of 4 pixels,
 ;        write modes 2 and 3, read modes 0 and 1
+;   03h  80x25 text, 9-dot cells with line graphics: all 256 characters in many attributes, using
+;        the font in FONTFILE (8x16, 4096 bytes) loaded into plane 2; cursor off, blink off
 ; When the picture is complete it writes 'D' to port E9h (QEMU's debug console) and halts.
 bits 16
 cpu 486
@@ -58,6 +60,8 @@ start:
     mov es, ax
 %if SCENE = 12h
     mov si, mode12
+%elif SCENE = 03h
+    mov si, mode03
 %elif SCENE = 13h
     mov si, mode13
 %else
@@ -65,9 +69,13 @@ start:
 %endif
     call set_mode
     call load_dac
+%if SCENE <> 03h
     call clear_planes
+%endif
 %if SCENE = 12h
     call scene12
+%elif SCENE = 03h
+    call scene03
 %elif SCENE = 13h
     call scene13
 %else
@@ -678,6 +686,67 @@ sceneX:
     ret
 %endif
 
+; =============================== mode 03h ===============================
+%if SCENE = 03h
+scene03:
+    ; the font into plane 2, 32 bytes per character, through sequential planar access
+    SEQ 2, 04h
+    SEQ 4, 07h
+    GC 4, 02h
+    GC 5, 00h
+    GC 6, 04h
+    mov si, font
+    xor di, di
+    mov bx, 256
+.glyph:
+    mov cx, 16
+    rep movsb
+    xor al, al
+    mov cx, 16
+    rep stosb
+    dec bx
+    jnz .glyph
+    SEQ 2, 03h
+    SEQ 4, 02h
+    GC 4, 00h
+    GC 5, 10h
+    GC 6, 0eh
+    mov dx, 3d4h                ; cursor off
+    mov ax, 200ah
+    out dx, ax
+    ; B800h: character = cell & FFh, attribute = (row * 11 + col) & 7Fh, forced non-zero
+    mov ax, 0b800h
+    mov es, ax
+    xor di, di
+    xor bp, bp
+.row:
+    xor bx, bx
+.col:
+    mov ax, bp
+    mov cx, 80
+    mul cx
+    add ax, bx
+    stosb
+    mov ax, bp
+    mov cl, 11
+    mul cl
+    add ax, bx
+    and al, 7fh
+    jnz .attr
+    mov al, 1fh
+.attr:
+    stosb
+    inc bx
+    cmp bx, 80
+    jb .col
+    inc bp
+    cmp bp, 25
+    jb .row
+    ret
+font:
+    incbin FONTFILE
+%endif
+
 ; ---- register tables: SR1-SR4, misc, CR00-CR18, AR00-AR13, GR0-GR8 ----
 mode12:
     db 01h, 0fh, 00h, 06h
@@ -687,6 +756,14 @@ mode12:
     db 00h, 01h, 02h, 03h, 04h, 05h, 14h, 07h, 38h, 39h, 3ah, 3bh, 3ch, 3dh, 3eh, 3fh
     db 01h, 00h, 0fh, 00h
     db 00h, 00h, 00h, 00h, 00h, 00h, 05h, 0fh, 0ffh
+mode03:                         ; attribute mode 04h: 9th dot for line graphics, blink off
+    db 00h, 03h, 00h, 02h
+    db 67h
+    db 5fh, 4fh, 50h, 82h, 55h, 81h, 0bfh, 1fh, 00h, 4fh, 0dh, 0eh, 00h, 00h, 00h, 00h
+    db 9ch, 8eh, 8fh, 28h, 1fh, 96h, 0b9h, 0a3h, 0ffh
+    db 00h, 01h, 02h, 03h, 04h, 05h, 14h, 07h, 38h, 39h, 3ah, 3bh, 3ch, 3dh, 3eh, 3fh
+    db 04h, 00h, 0fh, 08h
+    db 00h, 00h, 00h, 00h, 00h, 10h, 0eh, 00h, 0ffh
 mode13:
     db 01h, 0fh, 00h, 0eh
     db 63h
