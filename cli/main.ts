@@ -4,8 +4,10 @@
  */
 import { CliError, type CliCommand } from './cliError.js';
 import { diskCommand } from './diskCommand.js';
+import { runCommand } from './runCommand.js';
+import { demoCommand } from './demoCommand.js';
 
-const commands: CliCommand[] = [diskCommand];
+const commands: CliCommand[] = [diskCommand, runCommand, demoCommand];
 
 function usage(): string {
   const lines = ['usage: win31 <command> [arguments]', '', 'commands:'];

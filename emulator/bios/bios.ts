@@ -39,6 +39,11 @@ export class Bios {
   /** Number of traps served (diagnostics). */
   traps = 0;
 
+  /** Told when INT 16h finds no key waiting. */
+  set onKeyboardIdle(hook: (() => void) | null) {
+    this.ctx.onKeyboardIdle = hook;
+  }
+
   constructor(
     readonly config: BiosConfig,
     cpu: BiosCpu,

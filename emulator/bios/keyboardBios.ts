@@ -232,6 +232,7 @@ export function int16(b: BiosContext): void {
       for (;;) {
         const head = b.bda16(HEAD);
         if (head === b.bda16(TAIL)) {
+          b.onKeyboardIdle?.();
           if (peek) {
             b.zero = true;
             return;

@@ -11,11 +11,14 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Bios } from '../bios/bios.js';
 import type { BiosConfig } from '../bios/biosContext.js';
+import { I8042 } from '../devices/i8042.js';
 import { DualPic8259 } from '../devices/pic8259.js';
 import { Pit8254 } from '../devices/pit8254.js';
 import { Rtc146818, buildCmos, type FloppyDriveType } from '../devices/rtc146818.js';
 import { SystemControlB } from '../devices/systemControlB.js';
 import { Vga } from '../devices/vga/vga.js';
+import type { FrameResult } from '../devices/vga/renderer.js';
+import { encodePng } from '../render/png.js';
 import { IoBus } from '../io/ioBus.js';
 import { WiredIrqLine, type IrqLine } from '../io/irq.js';
 import { PhysicalMemory } from '../memory/physicalMemory.js';
@@ -23,6 +26,7 @@ import { StateError, type Device, type DeviceState, type ResetKind, type StateVa
 import type { MachineCpu } from './machineCpu.js';
 import { resolveConfig, type MachineConfig, type ResolvedConfig } from './machineConfig.js';
 import { Scheduler } from './scheduler.js';
+import { KeyTypist, type KeyEventSink } from './keyTypist.js';
 
 export interface CpuFactoryOptions {
   readonly model: '386' | '486';
@@ -66,16 +70,25 @@ export class Machine {
   readonly port61: SystemControlB;
   readonly rtc: Rtc146818;
   readonly vga: Vga;
+  readonly kbc: I8042;
   readonly bios: Bios;
   /** Every device, in reset and snapshot order. */
   readonly devices: Device[] = [];
   private readonly irqs: IrqLine[] = [];
   private stopRequested = false;
+  /** A CPU reset requested by a device (8042 pulse, port 92h), done at the next slice boundary. */
+  private resetPending = false;
+  /** A20 as each gate drives it: the 8042 output port and port 92h are ORed, as on AT boards. */
+  private a20Kbc = true;
+  private a20Fast = false;
+  private keyboard: KeyEventSink | null = null;
+  /** Text typed into the guest a keystroke at a time (see keyTypist.ts). */
+  readonly typist: KeyTypist;
   /** Serial (COM1) output, byte by byte. */
   onSerial: ((byte: number) => void) | null = null;
   /** The CPU halted with interrupts disabled: nothing will wake it. */
   onHalt: (() => void) | null = null;
-  /** Triple fault or another shutdown cycle. */
+  /** Triple fault or another shutdown cycle (the machine then resets the CPU). */
   onShutdown: (() => void) | null = null;
 
   constructor(config: MachineConfig, cpuFactory: CpuFactory) {
@@ -98,7 +111,15 @@ export class Machine {
     this.rtc = new Rtc146818(this.io, this.scheduler, this.irqs[8], { startTime: c.rtcStart, cmos });
     this.vga = new Vga(this.scheduler);
     this.vga.attach(this.io, this.memory);
-    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga);
+    this.kbc = new I8042(this.io, this.scheduler, this.irqs[1], this.irqs[12], {
+      onA20: (on) => {
+        this.a20Kbc = on;
+        this.updateA20();
+      },
+      onReset: () => this.requestReset(),
+    });
+    this.keyboard = this.kbc;
+    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc);
 
     const biosConfig: BiosConfig = {
       memoryBytes: c.memoryBytes,
@@ -115,6 +136,45 @@ export class Machine {
     this.memory.loadRom(0xc0000, this.bios.videoRom.image);
     this.memory.loadRom(0xf0000, this.bios.rom.image);
     this.cpu.biosTrap = (id) => this.bios.trap(id);
+    this.typist = new KeyTypist(Math.round(c.ticksPerSecond / 2));
+    this.bios.onKeyboardIdle = () => this.typist.keyWanted();
+  }
+
+  /** Connects the keyboard (the 8042's keyboard port) that keyEvent and typeText drive. */
+  setKeyboard(sink: KeyEventSink): void {
+    this.keyboard = sink;
+  }
+
+  /** A key press or release by its KeyboardEvent.code. */
+  keyEvent(code: string, pressed: boolean): void {
+    if (this.keyboard === null) throw new Error('this machine has no keyboard controller');
+    this.keyboard.keyEvent(code, pressed);
+  }
+
+  /** Queues text to type (see keyTypist.ts for the syntax); keys go in as the guest asks for them. */
+  typeText(text: string): void {
+    this.typist.type(text, this.scheduler.now);
+  }
+
+  private updateA20(): void {
+    this.memory.setA20(this.a20Kbc || this.a20Fast);
+  }
+
+  /** Port 92h bit 1 (the "fast A20" gate). */
+  setFastA20(on: boolean): void {
+    this.a20Fast = on;
+    this.updateA20();
+  }
+
+  /** Pulses the CPU's RESET line at the next instruction boundary (RAM and CMOS survive). */
+  requestReset(): void {
+    this.resetPending = true;
+    (this.cpu as { requestStop?: () => void }).requestStop?.();
+  }
+
+  /** Moves the mouse (PS/2 packets through the 8042); `buttons` as DOM MouseEvent.buttons. */
+  mouseMove(dx: number, dy: number, buttons: number): void {
+    this.kbc.mouseMove(dx, dy, buttons);
   }
 
   /** The IRQ line `n` (0-15) for a device wired from outside. */
@@ -131,13 +191,17 @@ export class Machine {
   /** Power-on: every device and the CPU to their reset state; RAM cleared. */
   boot(): void {
     this.memory.ram.fill(0);
-    this.memory.setA20(true);
+    this.a20Fast = false;
+    this.a20Kbc = true;
+    this.updateA20();
     for (const d of this.devices) d.reset('power');
     this.cpu.reset('power');
   }
 
   /** The RESET line (8042 pulse, port 92h, triple fault): RAM and CMOS survive. */
   hardReset(): void {
+    this.a20Fast = false;
+    this.updateA20();
     for (const d of this.devices) d.reset('hard');
     this.cpu.reset('hard');
   }
@@ -172,10 +236,19 @@ export class Machine {
       const slice = Math.max(1, Math.min(SLICE, end - sched.now, next - sched.now));
       const n = this.cpu.run(slice);
       if (n > 0) sched.advance(n);
+      if (this.typist.pending !== 0 && this.keyboard !== null) this.typist.pump(sched.now, this.keyboard);
       const reason = this.cpu.stopReason;
+      if (this.resetPending) {
+        this.resetPending = false;
+        this.hardReset();
+        continue;
+      }
       if (reason === 'shutdown') {
+        // A shutdown cycle makes the chipset pulse RESET, as on AT boards: the BIOS then honours
+        // the CMOS shutdown byte (how 286 software leaves protected mode).
         this.onShutdown?.();
-        return { stop: 'shutdown', ticks: sched.now - start };
+        this.hardReset();
+        continue;
       }
       if (reason === 'breakpoint' || reason === 'unsupported') return { stop: reason, ticks: sched.now - start };
       if (reason === 'stop') return { stop: 'stop', ticks: sched.now - start };
@@ -199,6 +272,20 @@ export class Machine {
   /** The text screen as lines (code page 437 mapped to Unicode). */
   screenText(): string[] {
     return this.vga.screenText();
+  }
+
+  /** Renders the current picture (text or graphics, real font and palette) as RGBA. */
+  renderFrame(): { readonly rgba: Uint8ClampedArray; readonly frame: FrameResult } {
+    const g = this.vga.frameGeometry();
+    const rgba = new Uint8ClampedArray(Math.max(1, g.width) * Math.max(1, g.height) * 4);
+    const frame = this.vga.renderFrame(rgba);
+    return { rgba, frame };
+  }
+
+  /** The current picture as PNG file bytes. */
+  screenshotPng(): Uint8Array {
+    const { rgba, frame } = this.renderFrame();
+    return encodePng(rgba, frame.width, frame.height);
   }
 
   // ---------------------------------------------------------------- snapshots
