@@ -31,6 +31,8 @@ export interface DebugTarget {
   step(): TargetStop;
   /** Why the last run or step ended with 'shutdown' or 'halt', in words. */
   readonly stopDetail: string;
+  /** Instructions executed since power-on (cheap: read on every slice). */
+  readonly instructions: number;
   /** Ticks per virtual second (the scheduler's clock), for the status line. */
   readonly ticksPerSecond: number;
   /** The RESET line: RAM survives, the CPU restarts at the BIOS entry point. */

@@ -214,6 +214,11 @@ export class InProcessMachineClient implements MachineClient {
     return () => this.listeners.delete(listener);
   }
 
+  /** Guest text (serial output) for the debug console. */
+  emitOutput(text: string): void {
+    this.emit({ kind: 'output', output: { category: 'serial', text } });
+  }
+
   private emit(event: MachineEvent): void {
     for (const l of this.listeners) l(event);
   }
@@ -275,7 +280,7 @@ export class InProcessMachineClient implements MachineClient {
         }
         budget = Math.min(SLICE, Math.floor(allowed));
       }
-      const before = this.target.cpuState().instructions;
+      const before = this.target.instructions;
       let r: TargetStop;
       try {
         r = this.target.run(budget);
@@ -283,7 +288,7 @@ export class InProcessMachineClient implements MachineClient {
         this.terminate('error', e instanceof Error ? e.message : String(e));
         return;
       }
-      const ran = this.target.cpuState().instructions - before;
+      const ran = this.target.instructions - before;
       this.executed += ran;
       this.paceExecuted += ran;
       this.windowInstructions += ran;
