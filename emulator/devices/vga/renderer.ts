@@ -81,6 +81,7 @@ export class VgaRenderer {
   private lastHeight = 0;
   private lastTextPhase = -1;
   private vf = 1;
+  private view: Uint32Array | null = null;
 
   constructor(private readonly v: VgaParts) {}
 
@@ -125,8 +126,10 @@ export class VgaRenderer {
     const { width, height } = g;
     if (target.length < width * height * 4) throw new RangeError(`frame buffer too small for ${width}x${height}`);
     const v = this.v;
-    const out = new Uint32Array(target.buffer, target.byteOffset, width * height);
     let full = target !== this.lastTarget || width !== this.lastWidth || height !== this.lastHeight;
+    // The 32-bit view of the target is kept while the caller keeps handing in the same buffer.
+    if (full || this.view === null) this.view = new Uint32Array(target.buffer, target.byteOffset, width * height);
+    const out = this.view;
     if (v.registerGeneration !== this.registerGeneration) {
       this.registerGeneration = v.registerGeneration;
       full = true;
