@@ -140,13 +140,13 @@ export class Bios {
     const dummy = rom.addr('dummy_iret');
     for (let v = 0; v < 256; v++) {
       const user = v >= 0x60 && v <= 0x67;
-      cpu.writeLin16(v * 4, user ? 0 : dummy);
-      cpu.writeLin16(v * 4 + 2, user ? 0 : BIOS_SEGMENT);
+      cpu.writeLinear16(v * 4, user ? 0 : dummy);
+      cpu.writeLinear16(v * 4 + 2, user ? 0 : BIOS_SEGMENT);
     }
-    for (const [v, label] of VECTORS) cpu.writeLin16(v * 4, rom.addr(label));
+    for (const [v, label] of VECTORS) cpu.writeLinear16(v * 4, rom.addr(label));
     const far = (v: number, seg: number, off: number): void => {
-      cpu.writeLin16(v * 4, off);
-      cpu.writeLin16(v * 4 + 2, seg);
+      cpu.writeLinear16(v * 4, off);
+      cpu.writeLinear16(v * 4 + 2, seg);
     };
     far(0x1d, VIDEO_ROM_SEGMENT, vr.modeTable(3));
     far(0x1e, BIOS_SEGMENT, rom.addr('diskette_params'));
@@ -155,7 +155,7 @@ export class Bios {
     far(0x41, this.config.hardDisks.length > 0 ? BIOS_SEGMENT : 0, this.config.hardDisks.length > 0 ? rom.addr('fdpt0') : 0);
     far(0x46, this.config.hardDisks.length > 1 ? BIOS_SEGMENT : 0, this.config.hardDisks.length > 1 ? rom.addr('fdpt1') : 0);
 
-    for (let i = 0; i < 0x100; i++) cpu.writeLin8(0x400 + i, 0);
+    for (let i = 0; i < 0x100; i++) cpu.writeLinear8(0x400 + i, 0);
     const c = this.config;
     c.serialPorts.slice(0, 4).forEach((p, i) => b.setBda16(i * 2, p));
     const floppies = c.floppies.filter((f) => f !== null).length;

@@ -15,12 +15,12 @@ import type { VideoRom } from './videoRom.js';
 export interface BiosCpu {
   getReg(name: RegName): number;
   setReg(name: RegName, value: number): void;
-  readLin8(linear: number): number;
-  readLin16(linear: number): number;
-  readLin32(linear: number): number;
-  writeLin8(linear: number, value: number): void;
-  writeLin16(linear: number, value: number): void;
-  writeLin32(linear: number, value: number): void;
+  readLinear8(linear: number): number;
+  readLinear16(linear: number): number;
+  readLinear32(linear: number): number;
+  writeLinear8(linear: number, value: number): void;
+  writeLinear16(linear: number, value: number): void;
+  writeLinear32(linear: number, value: number): void;
 }
 
 export interface DiskGeometry {
@@ -75,13 +75,13 @@ export class BiosContext {
   }
 
   rd8(seg: number, off: number): number {
-    return this.cpu.readLin8(lin(seg, off));
+    return this.cpu.readLinear8(lin(seg, off));
   }
 
   rd16(seg: number, off: number): number {
     const o = off & 0xffff;
     if (o === 0xffff) return this.rd8(seg, o) | (this.rd8(seg, 0) << 8);
-    return this.cpu.readLin16(lin(seg, o));
+    return this.cpu.readLinear16(lin(seg, o));
   }
 
   rd32(seg: number, off: number): number {
@@ -89,7 +89,7 @@ export class BiosContext {
   }
 
   wr8(seg: number, off: number, v: number): void {
-    this.cpu.writeLin8(lin(seg, off), v & 0xff);
+    this.cpu.writeLinear8(lin(seg, off), v & 0xff);
   }
 
   wr16(seg: number, off: number, v: number): void {
@@ -99,7 +99,7 @@ export class BiosContext {
       this.wr8(seg, 0, v >>> 8);
       return;
     }
-    this.cpu.writeLin16(lin(seg, o), v & 0xffff);
+    this.cpu.writeLinear16(lin(seg, o), v & 0xffff);
   }
 
   wr32(seg: number, off: number, v: number): void {
@@ -109,36 +109,36 @@ export class BiosContext {
 
   // ---- BIOS data area (segment 40h) ----
   bda8(off: number): number {
-    return this.cpu.readLin8(0x400 + off);
+    return this.cpu.readLinear8(0x400 + off);
   }
   bda16(off: number): number {
-    return this.cpu.readLin16(0x400 + off);
+    return this.cpu.readLinear16(0x400 + off);
   }
   bda32(off: number): number {
-    return this.cpu.readLin32(0x400 + off);
+    return this.cpu.readLinear32(0x400 + off);
   }
   setBda8(off: number, v: number): void {
-    this.cpu.writeLin8(0x400 + off, v & 0xff);
+    this.cpu.writeLinear8(0x400 + off, v & 0xff);
   }
   setBda16(off: number, v: number): void {
-    this.cpu.writeLin16(0x400 + off, v & 0xffff);
+    this.cpu.writeLinear16(0x400 + off, v & 0xffff);
   }
   setBda32(off: number, v: number): void {
-    this.cpu.writeLin32(0x400 + off, v >>> 0);
+    this.cpu.writeLinear32(0x400 + off, v >>> 0);
   }
 
   // ---- the caller's registers, saved in the frame ----
   private f16(off: number): number {
-    return this.cpu.readLin16(this.frameBase + off);
+    return this.cpu.readLinear16(this.frameBase + off);
   }
   private setF16(off: number, v: number): void {
-    this.cpu.writeLin16(this.frameBase + off, v & 0xffff);
+    this.cpu.writeLinear16(this.frameBase + off, v & 0xffff);
   }
   private f8(off: number): number {
-    return this.cpu.readLin8(this.frameBase + off);
+    return this.cpu.readLinear8(this.frameBase + off);
   }
   private setF8(off: number, v: number): void {
-    this.cpu.writeLin8(this.frameBase + off, v & 0xff);
+    this.cpu.writeLinear8(this.frameBase + off, v & 0xff);
   }
 
   get ax(): number { return this.f16(FRAME.eax); }
@@ -174,14 +174,14 @@ export class BiosContext {
   get es(): number { return this.f16(FRAME.es); }
   set es(v: number) { this.setF16(FRAME.es, v); }
   get ds(): number { return this.f16(FRAME.ds); }
-  get eax(): number { return this.cpu.readLin32(this.frameBase + FRAME.eax); }
-  set eax(v: number) { this.cpu.writeLin32(this.frameBase + FRAME.eax, v >>> 0); }
-  get ebx(): number { return this.cpu.readLin32(this.frameBase + FRAME.ebx); }
-  set ebx(v: number) { this.cpu.writeLin32(this.frameBase + FRAME.ebx, v >>> 0); }
-  get ecx(): number { return this.cpu.readLin32(this.frameBase + FRAME.ecx); }
-  set ecx(v: number) { this.cpu.writeLin32(this.frameBase + FRAME.ecx, v >>> 0); }
-  get edx(): number { return this.cpu.readLin32(this.frameBase + FRAME.edx); }
-  set edx(v: number) { this.cpu.writeLin32(this.frameBase + FRAME.edx, v >>> 0); }
+  get eax(): number { return this.cpu.readLinear32(this.frameBase + FRAME.eax); }
+  set eax(v: number) { this.cpu.writeLinear32(this.frameBase + FRAME.eax, v >>> 0); }
+  get ebx(): number { return this.cpu.readLinear32(this.frameBase + FRAME.ebx); }
+  set ebx(v: number) { this.cpu.writeLinear32(this.frameBase + FRAME.ebx, v >>> 0); }
+  get ecx(): number { return this.cpu.readLinear32(this.frameBase + FRAME.ecx); }
+  set ecx(v: number) { this.cpu.writeLinear32(this.frameBase + FRAME.ecx, v >>> 0); }
+  get edx(): number { return this.cpu.readLinear32(this.frameBase + FRAME.edx); }
+  set edx(v: number) { this.cpu.writeLinear32(this.frameBase + FRAME.edx, v >>> 0); }
 
   /** CF in the FLAGS image IRET restores. */
   set carry(on: boolean) {
@@ -199,10 +199,10 @@ export class BiosContext {
 
   scratch8(off: number): number { return this.f8(FRAME.scratch + off); }
   scratch16(off: number): number { return this.f16(FRAME.scratch + off); }
-  scratch32(off: number): number { return this.cpu.readLin32(this.frameBase + FRAME.scratch + off); }
+  scratch32(off: number): number { return this.cpu.readLinear32(this.frameBase + FRAME.scratch + off); }
   setScratch8(off: number, v: number): void { this.setF8(FRAME.scratch + off, v); }
   setScratch16(off: number, v: number): void { this.setF16(FRAME.scratch + off, v); }
-  setScratch32(off: number, v: number): void { this.cpu.writeLin32(this.frameBase + FRAME.scratch + off, v >>> 0); }
+  setScratch32(off: number, v: number): void { this.cpu.writeLinear32(this.frameBase + FRAME.scratch + off, v >>> 0); }
 
   /** Continues the service in the x86 routine `label` when the trap returns. */
   jump(label: string): void {

@@ -154,8 +154,8 @@ function blockMove(b: BiosContext): void {
   const cpu = b.cpu;
   // Reads everything before writing: a fault part-way through must leave memory untouched.
   const data = new Uint8Array(words * 2);
-  for (let i = 0; i < data.length; i++) data[i] = cpu.readLin8(src + i);
-  for (let i = 0; i < data.length; i++) cpu.writeLin8(dst + i, data[i]);
+  for (let i = 0; i < data.length; i++) data[i] = cpu.readLinear8(src + i);
+  for (let i = 0; i < data.length; i++) cpu.writeLinear8(dst + i, data[i]);
   b.status(0);
 }
 
