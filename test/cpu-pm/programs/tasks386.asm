@@ -27,14 +27,6 @@ TSS_D   equ 0x8200
 TSS_BADDS equ 0x8300
 LDT2_BASE equ 0x9000
 
-%macro NEWTSS 4 ; base, eip, esp, register seed
-        push    dword %4
-        push    dword %3
-        push    dword %2
-        push    dword %1
-        call    init_tss
-%endmacro
-
 main:
         NEWTSS  TSS_B, task_b, 0x27000, 0xB0000000
         NEWTSS  TSS_C, task_c, 0x27800, 0xC0000000
@@ -270,52 +262,6 @@ show_tss_b:
         SHOW16  ' cs=', [TSS_BASE + 0x4C]
         NL
         ret
-
-; init_tss(base, eip, esp, seed): a ring 0 task with flat segments, the main LDT, no I/O bitmap and
-; general registers seed+0Ah (EAX), +0Ch (ECX), +0Dh (EDX), +0Bh (EBX), +0Eh (EBP), +51h (ESI),
-; +D1h (EDI).
-init_tss:
-        push    ebp
-        mov     ebp, esp
-        pushad
-        mov     edi, [ebp + 8]
-        mov     ecx, 0x68 / 4
-        xor     eax, eax
-        rep     stosd
-        mov     edi, [ebp + 8]
-        mov     eax, [ebp + 12]
-        mov     [edi + 0x20], eax
-        mov     dword [edi + 0x24], 2
-        mov     eax, [ebp + 20]
-        lea     ebx, [eax + 0x0A]
-        mov     [edi + 0x28], ebx
-        lea     ebx, [eax + 0x0C]
-        mov     [edi + 0x2C], ebx
-        lea     ebx, [eax + 0x0D]
-        mov     [edi + 0x30], ebx
-        lea     ebx, [eax + 0x0B]
-        mov     [edi + 0x34], ebx
-        lea     ebx, [eax + 0x0E]
-        mov     [edi + 0x3C], ebx
-        lea     ebx, [eax + 0x51]
-        mov     [edi + 0x40], ebx
-        lea     ebx, [eax + 0xD1]
-        mov     [edi + 0x44], ebx
-        mov     eax, [ebp + 16]
-        mov     [edi + 0x38], eax
-        mov     [edi + 4], eax
-        mov     word [edi + 8], SEL_DATA32
-        mov     word [edi + 0x48], SEL_DATA32
-        mov     word [edi + 0x4C], SEL_CODE32
-        mov     word [edi + 0x50], SEL_DATA32
-        mov     word [edi + 0x54], SEL_DATA32
-        mov     word [edi + 0x58], SEL_DATA32
-        mov     word [edi + 0x5C], SEL_DATA32
-        mov     word [edi + 0x60], SEL_LDT
-        mov     word [edi + 0x66], 0x68
-        popad
-        pop     ebp
-        ret     16
 
 ; Back to task A with every TSS available, whatever the case left behind.
 tasks_reset:
