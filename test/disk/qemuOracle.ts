@@ -38,7 +38,7 @@ export class Workspace {
 
 function run(cmd: string, args: string[], cwd?: string): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const err = e as { stderr?: string; stdout?: string; message: string };
     throw new Error(`${cmd} ${args.join(' ')} failed: ${(err.stderr || err.stdout || err.message).trim()}`);
