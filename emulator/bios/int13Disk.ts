@@ -291,7 +291,8 @@ function floppy(b: BiosContext, drive: number): void {
       return;
     }
     case 0x15:
-      b.ah = 0x02;
+      // A drive without change-line support: disk changes are not reported (AH=16h says "no change").
+      b.ah = 0x01;
       b.carry = false;
       return;
     case 0x16:

@@ -19,7 +19,8 @@ const FLAGS3 = 0x96;
 
 type Row = readonly [number, number, number, number]; // normal, shift, ctrl, alt
 
-const LETTERS = 'qwertyuiop..asdfghjkl...zxcvbnm';
+// Scancodes 10h-32h; dots are the non-letter keys in between ([ ] Enter Ctrl, ; ' ` LShift \).
+const LETTERS = 'qwertyuiop....asdfghjkl.....zxcvbnm';
 const TABLE: (Row | undefined)[] = [];
 
 function ascii(ch: string): number {
