@@ -59,3 +59,10 @@ export function nestedState(fields: StateFields, key: string): DeviceState {
 export function nest(state: DeviceState): StateFields {
   return { device: state.device, version: state.version, fields: state.fields };
 }
+
+/** A Uint16Array of an exact length (DMA address and count registers). */
+export function fixedWordsField(fields: StateFields, key: string, length: number): Uint16Array {
+  const v = fields[key];
+  if (!(v instanceof Uint16Array) || v.length !== length) throw new StateError(`state field '${key}' is not ${length} 16-bit words`);
+  return v;
+}
