@@ -241,7 +241,7 @@ db_handler:
         PUTS    ':'
         PHEX32  [ebp + 12]
         mov     eax, [ebp + 20]
-        and     eax, EFL_SHOWN | 0x10000
+        and     eax, EFL_SHOWN
         SHOW32  ' fl=', eax
         SHOW32  ' ecx=', ecx
         NL
