@@ -12,7 +12,7 @@ import type { IoBus } from '../io/ioBus.js';
 import type { PhysicalMemory } from '../memory/physicalMemory.js';
 import { ACC_BIG, ACC_CODE, ACC_EXPAND_DOWN, CpuState } from './cpuState.js';
 import type { CpuModel } from './cpuModel.js';
-import { FAULT, VEC_GP, VEC_SS, VEC_UD } from './fault.js';
+import { FAULT, VEC_GP, VEC_SS } from './fault.js';
 import { CS, SS } from './registers.js';
 
 const TLB_PAGES = 1 << 20;
@@ -211,17 +211,22 @@ export class CpuMemory extends CpuState {
    * the others (real mode pushes no error code; protected mode pushes 0).
    */
   checkLimit(seg: number, off: number, size: number): void {
+    if (this.withinLimit(seg, off, size)) return;
+    // The 286 in real mode reports every limit violation, stack ones included, as #GP (13).
+    const stack = seg === SS && (this.gen >= 386 || this.protectedMode);
+    this.raise(stack ? VEC_SS : VEC_GP, this.protectedMode ? 0 : -1);
+  }
+
+  /** Does an access of `size` bytes at seg:off lie inside the segment (expand-down aware)? */
+  withinLimit(seg: number, off: number, size: number): boolean {
     const acc = this.segAccess[seg];
     const limit = this.segLimit[seg];
     const last = off + size - 1;
-    let ok: boolean;
     if ((acc & (ACC_CODE | ACC_EXPAND_DOWN)) === ACC_EXPAND_DOWN) {
       const upper = acc & ACC_BIG ? 0xffffffff : 0xffff;
-      ok = off > limit && last <= upper;
-    } else {
-      ok = last <= limit;
+      return off > limit && last <= upper;
     }
-    if (!ok) this.raise(seg === SS ? VEC_SS : VEC_GP, this.protectedMode ? 0 : -1);
+    return last <= limit;
   }
 
   /** Offset arithmetic in 16-bit addressing wraps within the segment (8086/186 have no limits). */
@@ -319,9 +324,8 @@ export class CpuMemory extends CpuState {
         this.eip = eip;
       }
     }
-    if (this.lenLimit !== 0 && eip - this.startEip >= this.lenLimit) {
-      this.raise(this.gen >= 386 ? VEC_GP : VEC_UD, this.protectedMode ? 0 : -1);
-    }
+    // An instruction longer than the limit is #GP on the 286 (measured) as on the 386.
+    if (this.lenLimit !== 0 && eip - this.startEip >= this.lenLimit) this.raise(VEC_GP, this.protectedMode ? 0 : -1);
     const limit = this.segLimit[CS];
     if (eip > limit) this.raise(VEC_GP, this.protectedMode ? 0 : -1);
     const lin = (this.segBase[CS] + eip) | 0;

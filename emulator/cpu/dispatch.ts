@@ -14,7 +14,7 @@ import { shiftHandlers } from './execShift.js';
 import { stackHandlers } from './execStack.js';
 import { stringHandlers } from './execString.js';
 import { systemHandlers } from './execSystem.js';
-import { ALIASES_8086, GROUP_ALIASES_8086, ONE_BYTE, TWO_BYTE, isGroup, type OpcodeEntry, type TableSlot } from './opcodeTable.js';
+import { ALIASES_8086, FULL_DECODE_UD_286, GROUP_ALIASES_8086, ONE_BYTE, TWO_BYTE, isGroup, type OpcodeEntry, type TableSlot } from './opcodeTable.js';
 
 type HandlerSet = Record<string, Handler | readonly [Handler, Handler]>;
 
@@ -82,7 +82,9 @@ function slotHandler(slot: TableSlot, op: number, gen: CpuGeneration, size32: bo
         continue;
       }
     }
-    members.push(entry === null || entry.cpu > gen ? invalid : resolve(entry.exec, size32));
+    const fullDecode = gen === 286 && !twoByte ? FULL_DECODE_UD_286.get(op) : undefined;
+    if (entry === null && fullDecode !== undefined) members.push(resolve(fullDecode, size32));
+    else members.push(entry === null || entry.cpu > gen ? invalid : resolve(entry.exec, size32));
   }
   return groupDispatcher(members);
 }

@@ -33,7 +33,7 @@ function daa(c: CpuCore, _op: number): void {
     al &= 0xff;
     af = true;
   }
-  // The 8086 compares with 9Fh when AF was set (its adjust tests the already adjusted nibble).
+  // With AF set the 8086 compares the original AL with 9Fh, not 99h (measured on the vectors).
   const limit = c.gen === 86 && oldAF ? 0x9f : 0x99;
   if (old > limit || oldCF) {
     al = (al + 0x60) & 0xff;
@@ -52,7 +52,8 @@ function das(c: CpuCore, _op: number): void {
   let cf = false;
   let af = false;
   if ((al & 0x0f) > 9 || oldAF) {
-    cf = oldCF || al < 6;
+    // The 8086 does not carry the borrow of this step into CF; the 286 and later do.
+    cf = oldCF || (c.gen >= 286 && al < 6);
     al = (al - 6) & 0xff;
     af = true;
   }
@@ -99,7 +100,15 @@ function aas(c: CpuCore, _op: number): void {
 
 function aam(c: CpuCore, _op: number): void {
   const base = c.fetch8();
-  if (base === 0) c.raise(VEC_DE);
+  if (base === 0) {
+    // Before the divide error the 8086 sets SF/ZF/PF as for a zero result, the 286 from AL
+    // (both measured).
+    if (c.gen <= 286) {
+      c.lzR = c.gen === 86 ? 0 : c.r8[0];
+      c.lzOp = LZ_ZSP8;
+    }
+    c.raise(VEC_DE);
+  }
   const al = c.r8[0];
   c.r8[1] = Math.floor(al / base);
   c.r8[0] = al % base;

@@ -91,6 +91,23 @@ function movEdId(c: CpuCore, m: number): void {
   }
 }
 
+/**
+ * C6h/C7h with reg != 0 on the 286: the whole instruction (displacement and immediate) is fetched
+ * before #UD, so an over-long one raises the length #GP instead (measured).
+ */
+function movEbIbInvalid(c: CpuCore, m: number): void {
+  if (m < 0xc0) c.ea(m);
+  c.fetch8();
+  c.raise(VEC_UD);
+}
+
+function movEvIvInvalid(c: CpuCore, m: number): void {
+  if (m < 0xc0) c.ea(m);
+  if (c.opIdx === 0) c.fetch16();
+  else c.fetch32();
+  c.raise(VEC_UD);
+}
+
 /** A0h-A3h: the offset has the address size; the segment is DS or the override. */
 function moffs(c: CpuCore): number {
   return c.as32 ? c.fetch32() >>> 0 : c.fetch16();
@@ -343,6 +360,8 @@ export const moveHandlers: Record<string, Handler | readonly [Handler, Handler]>
   'mov.ZvIv': [movZwIw, movZdId],
   'mov.EbIb': movEbIb,
   'mov.EvIv': [movEwIw, movEdId],
+  'mov.EbIb.invalid': movEbIbInvalid,
+  'mov.EvIv.invalid': movEvIvInvalid,
   'mov.ALOb': movALOb,
   'mov.eAXOv': [movAXOw, movEAXOd],
   'mov.ObAL': movObAL,

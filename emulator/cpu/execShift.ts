@@ -77,7 +77,8 @@ export function shiftOp(c: CpuCore, k: number, v: number, n: number, w: number):
         r = (v >>> n) & mask;
         cf = (v >>> (n - 1)) & 1;
       }
-      setCO(c, cf, (v >>> top) & 1);
+      // OF is the original sign for a count of 1; the 286 clears it for larger counts (measured).
+      setCO(c, cf, n === 1 ? (v >>> top) & 1 : 0);
       break;
     case 7: {
       const sv = (v << (32 - w)) >> (32 - w);

@@ -84,7 +84,9 @@ function pushId(c: CpuCore, op: number): void {
 
 /** FF /6 (and the 8086's FF /7 alias): the argument is the ModR/M byte. */
 function pushEw(c: CpuCore, m: number): void {
-  c.push16(c.readE16(m));
+  // PUSH SP through the ModR/M form behaves like 54h (see pushZw).
+  if (m >= 0xc0 && (m & 7) === 4 && c.traits.pushSpNew) c.push16((c.r16[8] - 2) & 0xffff);
+  else c.push16(c.readE16(m));
 }
 
 function pushEd(c: CpuCore, m: number): void {
@@ -93,7 +95,8 @@ function pushEd(c: CpuCore, m: number): void {
 
 /**
  * 8F /0: POP to memory. The stack pointer is incremented before the effective address is
- * computed (it may be based on SP/ESP); a fault puts it back.
+ * computed (it may be based on SP/ESP). A fault on the write puts it back on the 386+; the 286
+ * keeps the incremented SP (measured).
  */
 function popEw(c: CpuCore, m: number): void {
   const v = c.peekStack16(0);
@@ -108,7 +111,7 @@ function popEw(c: CpuCore, m: number): void {
     const off = c.ea(m);
     c.wr16(c.eaSeg, off, v);
   } catch (e) {
-    if (e === FAULT) c.setSP(old);
+    if (e === FAULT && c.gen !== 286) c.setSP(old);
     throw e;
   }
 }
@@ -126,7 +129,7 @@ function popEd(c: CpuCore, m: number): void {
     const off = c.ea(m);
     c.wr32(c.eaSeg, off, v);
   } catch (e) {
-    if (e === FAULT) c.setSP(old);
+    if (e === FAULT && c.gen !== 286) c.setSP(old);
     throw e;
   }
 }

@@ -13,6 +13,7 @@
 import { alu16, alu32, alu8 } from './alu.js';
 import type { CpuCore, Handler } from './cpuCore.js';
 import { DF } from './flags.js';
+import { FAULT } from './fault.js';
 import { ES } from './registers.js';
 
 export const REP_CHUNK = 1024;
@@ -128,11 +129,59 @@ function outsOnce(c: CpuCore, size: number, delta: number): void {
 
 type Once = (c: CpuCore, size: number, delta: number) => void;
 
+/**
+ * The 286 does not restart a string instruction cleanly after a limit fault: the pointer of the
+ * access that faulted (and of any access before it) has already moved, and a REP has already
+ * counted CX down. Measured on the SingleStepTests 80286 vectors, for the faulting iteration:
+ *   MOVS  source fault: SI; CX-1      destination fault: SI, DI; CX-2
+ *   STOS, INS  destination fault: DI; CX-2      LODS, OUTS  source fault: SI; CX-1
+ *   SCAS  DI; CX-1      CMPS  reads ES:DI first: fault there DI; at DS:SI then DI, SI; CX-1
+ * (CX only changes under REP.) Later CPUs leave the registers as they were, so REP restarts.
+ */
+function fault286(c: CpuCore, once: Once, size: number, delta: number): void {
+  const rep = c.rep !== 0;
+  const srcOk = c.withinLimit(c.dsSeg, src(c), size);
+  const dstOk = c.withinLimit(ES, dst(c), size);
+  let cx = 0;
+  if (once === movsOnce) {
+    advanceSrc(c, delta);
+    if (srcOk) advanceDst(c, delta);
+    cx = srcOk ? 2 : 1;
+  } else if (once === stosOnce || once === insOnce) {
+    advanceDst(c, delta);
+    cx = 2;
+  } else if (once === lodsOnce || once === outsOnce) {
+    advanceSrc(c, delta);
+    cx = 1;
+  } else if (once === scasOnce) {
+    advanceDst(c, delta);
+    cx = 1;
+  } else {
+    advanceDst(c, delta);
+    if (dstOk) advanceSrc(c, delta);
+    cx = dstOk ? 1 : 0;
+  }
+  if (rep) setCount(c, (repCount(c) - cx) & (c.as32 ? -1 : 0xffff));
+}
+
+function runOnce(c: CpuCore, once: Once, size: number, delta: number): void {
+  if (c.gen !== 286) {
+    once(c, size, delta);
+    return;
+  }
+  try {
+    once(c, size, delta);
+  } catch (e) {
+    if (e === FAULT) fault286(c, once, size, delta);
+    throw e;
+  }
+}
+
 /** Runs a non-comparing string instruction (REP and REPNE both mean "repeat CX times"). */
 function repeat(c: CpuCore, once: Once, size: number): void {
   const delta = c.flags & DF ? -size : size;
   if (c.rep === 0) {
-    once(c, size, delta);
+    runOnce(c, once, size, delta);
     return;
   }
   let n = repCount(c);
@@ -141,7 +190,7 @@ function repeat(c: CpuCore, once: Once, size: number): void {
       continueLater(c);
       return;
     }
-    once(c, size, delta);
+    runOnce(c, once, size, delta);
     n--;
     setCount(c, n);
   }
@@ -152,7 +201,7 @@ function repeatCompare(c: CpuCore, once: Once, size: number): void {
   const delta = c.flags & DF ? -size : size;
   const rep = c.rep;
   if (rep === 0) {
-    once(c, size, delta);
+    runOnce(c, once, size, delta);
     return;
   }
   const whileEqual = rep === 0xf3;
@@ -162,7 +211,7 @@ function repeatCompare(c: CpuCore, once: Once, size: number): void {
       continueLater(c);
       return;
     }
-    once(c, size, delta);
+    runOnce(c, once, size, delta);
     n--;
     setCount(c, n);
     if (c.getZF() !== whileEqual) return;

@@ -374,12 +374,16 @@ function cacheNop(c: CpuCore, _op: number): void {
 
 /**
  * D8-DF without a coprocessor: decode the operand and do nothing, unless CR0.EM or CR0.TS asks
- * for #NM (the path a software FPU emulator uses).
+ * for #NM (the path a software FPU emulator uses). The 8086 and 286 read a word of a memory
+ * operand (on the 286 a word at offset FFFFh faults, as measured); the 386+ do not touch it.
  */
 function esc(c: CpuCore, _op: number): void {
   const m = c.fetch8();
   if (c.cr0 & 0xc) c.raise(VEC_NM);
-  if (m < 0xc0) c.ea(m);
+  if (m < 0xc0) {
+    const off = c.ea(m);
+    if (c.gen <= 286) c.rd16(c.eaSeg, off);
+  }
 }
 
 /** WAIT: #NM when both CR0.MP and CR0.TS are set; otherwise there is no FPU to wait for. */

@@ -365,6 +365,15 @@ export const GROUP_ALIASES_8086: readonly (readonly [number, number, number])[] 
   [0xff, 7, 6],
 ];
 
+/**
+ * Undefined group members that the 286 decodes in full (operands included) before raising #UD:
+ * [opcode, handler key].
+ */
+export const FULL_DECODE_UD_286: ReadonlyMap<number, string> = new Map([
+  [0xc6, 'mov.EbIb.invalid'],
+  [0xc7, 'mov.EvIv.invalid'],
+]);
+
 /** 386+: may `op` (one-byte, or second byte after 0Fh) with ModR/M reg field `reg` take LOCK? */
 export function isLockable(twoByte: boolean, op: number, reg: number): boolean {
   const slot = (twoByte ? TWO_BYTE : ONE_BYTE)[op];

@@ -54,10 +54,16 @@ export interface SuiteConfig {
   readonly untilHalt: boolean;
 }
 
+export interface Failure {
+  /** `<opcode file>#<index in the upstream file>`, e.g. `F6.7#952`. */
+  readonly id: string;
+  readonly text: string;
+}
+
 export interface FileResult {
   readonly file: string;
   readonly total: number;
-  readonly failures: readonly string[];
+  readonly failures: readonly Failure[];
 }
 
 export class SingleStepSuite {
@@ -88,10 +94,15 @@ export class SingleStepSuite {
   runFile(file: string): FileResult {
     const vectors = JSON.parse(gunzipSync(readFileSync(join(this.config.files, file))).toString('utf8')) as Vector[];
     const mask = this.flagsMask(file);
-    const failures: string[] = [];
+    const failures: Failure[] = [];
+    const op = file.replace('.json.gz', '');
     for (let i = 0; i < vectors.length; i++) {
-      const problem = this.runVector(vectors[i], mask);
-      if (problem !== null) failures.push(`${file} #${vectors[i].idx ?? vectors[i].test_num ?? i} (${vectors[i].name}): ${problem}`);
+      const v = vectors[i];
+      const problem = this.runVector(v, mask);
+      if (problem !== null) {
+        const id = `${op}#${v.idx ?? v.test_num ?? i}`;
+        failures.push({ id, text: `${id} (${v.name}): ${problem}` });
+      }
     }
     return { file, total: vectors.length, failures };
   }
@@ -152,19 +163,21 @@ export class SingleStepSuite {
   }
 
   /**
-   * Physical address of the FLAGS word an exception pushed (its undefined flags are masked): given
-   * by the 286 data; on the 8086 the divide error leaves it at SS:SP+4.
+   * Physical address of the FLAGS word an exception pushed (its undefined flags are masked): at
+   * SS:SP+4 after the exception. (The 286 data's flag_address is the even address below it when
+   * SP is odd, so it is computed here instead.) The 8086 divide error enters 0000:0400.
    */
   private pushedFlagsAddress(v: Vector): number {
-    if (v.exception !== undefined) return v.exception.flag_address;
-    if (this.config.untilHalt) return -1;
     const fin = v.final.regs;
-    const ip = fin.ip ?? v.initial.regs.ip;
-    const cs = fin.cs ?? v.initial.regs.cs;
-    if (cs !== 0 || ip !== 0x400) return -1;
+    if (v.exception === undefined) {
+      if (this.config.untilHalt) return -1;
+      const ip = fin.ip ?? v.initial.regs.ip;
+      const cs = fin.cs ?? v.initial.regs.cs;
+      if (cs !== 0 || ip !== 0x400) return -1;
+    }
     const ss = fin.ss ?? v.initial.regs.ss;
     const sp = fin.sp ?? v.initial.regs.sp;
-    return ((ss << 4) + ((sp + 4) & 0xffff)) & 0xfffff;
+    return ((ss << 4) + ((sp + 4) & 0xffff)) & (this.config.untilHalt ? 0xffffff : 0xfffff);
   }
 }
 
