@@ -27,11 +27,21 @@ const NOT_YET = 'protected mode not implemented yet';
 /** Programs our CPU cannot pass yet, with the reason. Remove an entry when the feature lands. */
 export const pending = new Map<string, string>([
   ['call_gates', NOT_YET],
+  ['debug_regs', NOT_YET],
+  ['double_fault', NOT_YET],
+  ['exceptions', NOT_YET],
   ['int_gates', NOT_YET],
   ['iopb', NOT_YET],
   ['iopl', NOT_YET],
+  ['lar_lsl', NOT_YET],
+  ['paging', NOT_YET],
+  ['pf_restart', NOT_YET],
+  ['reset_paths', NOT_YET],
   ['seg_loads', NOT_YET],
   ['sysregs', NOT_YET],
+  ['tasks286', NOT_YET],
+  ['tasks386', NOT_YET],
+  ['v86', NOT_YET],
 ]);
 
 const programs = listPrograms();

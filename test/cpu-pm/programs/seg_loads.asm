@@ -6,7 +6,9 @@
 ; Not tested, because QEMU 7.2 (TCG) does not implement them and so cannot serve as the oracle:
 ; limit and type checks on the data accesses themselves (reads past the limit, writes through a
 ; read-only segment), the #GP(0) on a data access through a null selector, and the accessed bit
-; set in a code descriptor by a far transfer (QEMU sets it only for data-segment loads).
+; set in a code descriptor by a far transfer (QEMU sets it only for data-segment loads), the
+; target limit check of far CALL (QEMU reports #GP(selector), the 486 #GP(0)) and of RETF and IRET
+; (QEMU does not check).
 %include "common.inc"
 
 S_RW0     equ 0x80      ; data RW, DPL 0, accessed bit clear

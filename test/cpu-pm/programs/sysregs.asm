@@ -4,8 +4,9 @@
 ; CLTS, LMSW from real mode, unreal mode (descriptor caches kept across a return to real mode), and
 ; the protected-mode-only instructions raising #UD in real mode.
 ;
-; Not tested here: the invalid CR0 combinations (PG=1 with PE=0, NW=1 with CD=0) raise #GP(0) on a
-; 486, but QEMU 7.2 accepts both, so it cannot serve as the oracle for them.
+; Not tested here: the invalid CR0 combinations (PG=1 with PE=0, NW=1 with CD=0) and LTR with a
+; null selector raise #GP(0) on a 486, but QEMU 7.2 accepts them, so it cannot serve as the oracle
+; for them.
 %define REAL_MAIN
 %include "common.inc"
 
@@ -104,6 +105,66 @@ main:
         mov     ax, 0x0004                      ; index 0 in the LDT
         mov     ds, ax
         PUTSL   'no fault'
+        ENDCASE
+        mov     ax, SEL_LDT
+        lldt    ax
+
+        CASE    'LTR marks the TSS busy; LTR on a busy TSS, a data segment, a not-present TSS, via the LDT'
+        SETDESC SEL_FREE, 0x8000, 0x67, ACC_P | T_TSS386, 0
+        SETDESC SEL_FREE + 8, 0x8100, 0x2B, ACC_P | T_TSS286, 0
+        SETDESC SEL_FREE + 16, 0x8200, 0x67, T_TSS386, 0
+        SHOW8   'type before=', [GDT_BASE + SEL_FREE + 5]
+        mov     ax, SEL_FREE
+        ltr     ax
+        str     bx
+        SHOW16  ' tr=', bx
+        SHOW8   ' type after=', [GDT_BASE + SEL_FREE + 5]
+        mov     ax, SEL_FREE + 8
+        ltr     ax
+        str     bx
+        SHOW16  ' 286 tss: tr=', bx
+        SHOW8   ' type=', [GDT_BASE + SEL_FREE + 8 + 5]
+        NL
+        ONFAULT .l2
+        mov     ax, SEL_FREE
+        ltr     ax
+        PUTSL   'busy: no fault'
+.l2:    ONFAULT .l3
+        mov     ax, SEL_DATA32
+        ltr     ax
+        PUTSL   'data segment: no fault'
+.l3:    ONFAULT .l4
+        mov     ax, SEL_FREE + 16
+        ltr     ax
+        PUTSL   'not present: no fault'
+.l4:    ONFAULT .l5
+        mov     ax, SEL_FREE | 4
+        ltr     ax
+        PUTSL   'LDT selector: no fault'
+.l5:    ENDCASE
+        and     byte [GDT_BASE + SEL_TSS + 5], ~2 & 0xFF
+        mov     ax, SEL_TSS
+        ltr     ax
+
+        CASE    'LLDT on a non-LDT, a not-present LDT, an LDT selector'
+        SETDESC SEL_FREE + 24, LDT_BASE, 0x7FF, T_LDT, 0
+        ONFAULT .d2
+        mov     ax, SEL_TSS
+        lldt    ax
+        PUTSL   'TSS: no fault'
+.d2:    ONFAULT .d3
+        mov     ax, SEL_FREE + 24
+        lldt    ax
+        PUTSL   'not present: no fault'
+.d3:    ONFAULT .d4
+        mov     ax, SEL_LDT | 4
+        lldt    ax
+        PUTSL   'TI=1: no fault'
+.d4:    mov     ax, SEL_LDT | 3
+        lldt    ax
+        sldt    bx
+        SHOW16  'lldt with RPL 3: ldtr=', bx
+        NL
         ENDCASE
         mov     ax, SEL_LDT
         lldt    ax
