@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import type { BlockDevice } from '../../emulator/disk/blockDevice.js';
 import { hasTool } from '../support/testdata.js';
 
+export { pattern, rng } from './patterns.js';
+
 /** True when qemu-img and qemu-io run here (under CI their absence fails the suite). */
 export function haveQemu(): boolean {
   return hasTool('qemu-img') && hasTool('qemu-io');
@@ -120,30 +122,6 @@ export function readAll(disk: BlockDevice): Buffer {
     disk.read(pos, out.subarray(pos, Math.min(disk.size, pos + chunk)));
   }
   return out;
-}
-
-/** Deterministic bytes: the same (seed, length) always gives the same pattern. */
-export function pattern(seed: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = (seed * 2654435761 + 0x9e3779b9) >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
-/** A small seeded random generator for test plans (not for patterns). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
 }
 
 /** Index of the first differing byte, or -1. Makes content mismatches readable in test output. */
