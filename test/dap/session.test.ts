@@ -36,6 +36,7 @@ describe.skipIf(!haveNasm)('debug adapter session (in-process, fake CPU)', () =>
       },
     };
     server = createServer((socket) => {
+      socket.setNoDelay(true);
       const session = new Win31DebugSession(provider);
       session.setRunAsServer(true);
       session.start(socket, socket);

@@ -136,6 +136,7 @@ describe.skipIf(!hasTool('nasm'))('machine worker protocol', () => {
     });
     it('passes', async () => {
       server = createServer((socket) => {
+        socket.setNoDelay(true);
         const session = new Win31DebugSession({
           launch: async () => {
             const { client, close } = connect(fixture);
