@@ -88,8 +88,12 @@ export interface VideoRom {
   modeTable(mode: number): number;
 }
 
+let cached: { bytes: Uint8Array; labels: ReadonlyMap<string, number> } | null = null;
+
+/** Builds the image (assembled once per process; each call gets its own copy). */
 export function buildVideoRom(): VideoRom {
-  const { bytes, labels } = assemble(videoRomSource());
+  if (cached === null) cached = assemble(videoRomSource());
+  const { bytes, labels } = cached;
   const image = bytes.slice();
   const at = (name: string): number => {
     const v = labels.get(name);
