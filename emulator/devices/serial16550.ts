@@ -67,7 +67,6 @@ const LSR_OE = 0x02;
 const LSR_ERRORS = 0x1e;
 const LSR_THRE = 0x20;
 const LSR_TEMT = 0x40;
-const LSR_FIFO_ERR = 0x80;
 const MCR_DTR = 0x01;
 const MCR_RTS = 0x02;
 const MCR_OUT1 = 0x04;
