@@ -11,7 +11,12 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Bios } from '../bios/bios.js';
 import type { BiosConfig } from '../bios/biosContext.js';
+import { DebugConsolePort } from '../devices/debugConsole.js';
+import { Dma8237 } from '../devices/dma8237.js';
 import { I8042 } from '../devices/i8042.js';
+import { PostCodePort } from '../devices/postCodes.js';
+import { Serial16550 } from '../devices/serial16550.js';
+import { SystemControlA } from '../devices/systemControlA.js';
 import { DualPic8259 } from '../devices/pic8259.js';
 import { Pit8254 } from '../devices/pit8254.js';
 import { Rtc146818, buildCmos, type FloppyDriveType } from '../devices/rtc146818.js';
@@ -50,7 +55,8 @@ export interface MachineSnapshot {
   readonly cpu: DeviceState;
   readonly scheduler: DeviceState;
   readonly devices: readonly DeviceState[];
-  readonly a20: boolean;
+  /** The two A20 gates: the 8042 output port and port 92h. */
+  readonly a20: { readonly kbc: boolean; readonly fast: boolean };
   /** RAM, raw-deflated. */
   readonly ram: Uint8Array;
 }
@@ -71,6 +77,11 @@ export class Machine {
   readonly rtc: Rtc146818;
   readonly vga: Vga;
   readonly kbc: I8042;
+  readonly dma: Dma8237;
+  readonly port92: SystemControlA;
+  readonly com1: Serial16550 | null;
+  readonly postCodes: PostCodePort;
+  readonly debugConsole: DebugConsolePort;
   readonly bios: Bios;
   /** Every device, in reset and snapshot order. */
   readonly devices: Device[] = [];
@@ -88,6 +99,8 @@ export class Machine {
   onSerial: ((byte: number) => void) | null = null;
   /** The CPU halted with interrupts disabled: nothing will wake it. */
   onHalt: (() => void) | null = null;
+  /** Bytes written to the debug console port E9h. */
+  onDebugConsole: ((byte: number) => void) | null = null;
   /** Triple fault or another shutdown cycle (the machine then resets the CPU). */
   onShutdown: (() => void) | null = null;
 
@@ -119,7 +132,16 @@ export class Machine {
       onReset: () => this.requestReset(),
     });
     this.keyboard = this.kbc;
-    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc);
+    this.port92 = new SystemControlA(this.io, {
+      onA20: (on) => this.setFastA20(on),
+      onReset: () => this.requestReset(),
+    });
+    this.dma = new Dma8237(this.io, this.memory);
+    this.com1 = c.serial ? new Serial16550(this.io, this.scheduler, this.irqs[4], { onTransmit: (b) => this.onSerial?.(b) }) : null;
+    this.postCodes = new PostCodePort(this.io);
+    this.debugConsole = new DebugConsolePort(this.io, (b) => this.onDebugConsole?.(b));
+    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc, this.port92, this.dma, this.postCodes, this.debugConsole);
+    if (this.com1) this.devices.push(this.com1);
 
     const biosConfig: BiosConfig = {
       memoryBytes: c.memoryBytes,
@@ -297,7 +319,7 @@ export class Machine {
       cpu: this.cpu.saveState(),
       scheduler: this.scheduler.saveState(),
       devices: this.devices.map((d) => d.saveState()),
-      a20: this.memory.a20Enabled,
+      a20: { kbc: this.a20Kbc, fast: this.a20Fast },
       ram: deflateRawSync(this.memory.ram, { level: 1 }),
     };
   }
@@ -311,7 +333,9 @@ export class Machine {
       if (!d) throw new StateError(`snapshot has a device '${st.device}' this machine lacks`);
     }
     this.memory.ram.set(ram);
-    this.memory.setA20(s.a20);
+    this.a20Kbc = s.a20.kbc;
+    this.a20Fast = s.a20.fast;
+    this.updateA20();
     for (const st of s.devices) this.devices.find((x) => x.name === st.device)?.loadState(st);
     this.scheduler.loadState(s.scheduler);
     this.cpu.loadState(s.cpu);
@@ -346,7 +370,7 @@ export class Machine {
     state(this.cpu.saveState());
     state(this.scheduler.saveState());
     for (const d of this.devices) state(d.saveState());
-    h.update(this.memory.a20Enabled ? 'a20' : 'noa20');
+    h.update(`a20:${this.a20Kbc}:${this.a20Fast}`);
     return h.digest('hex');
   }
 
