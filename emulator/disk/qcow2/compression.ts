@@ -21,7 +21,8 @@ export function decompressCluster(type: CompressionType, input: Uint8Array, clus
 function inflateCluster(input: Uint8Array, clusterSize: number): Uint8Array {
   let out: Buffer;
   try {
-    out = inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: clusterSize });
+    // One output chunk of a cluster's size avoids zlib's chunk-by-chunk concatenation.
+    out = inflateRawSync(input, { finishFlush: constants.Z_SYNC_FLUSH, chunkSize: clusterSize, maxOutputLength: clusterSize });
   } catch (e) {
     const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
     if (code === 'ERR_BUFFER_TOO_LARGE') throw new BrokenStreamError('deflate stream decodes to more than one cluster');
