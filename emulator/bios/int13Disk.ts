@@ -193,13 +193,14 @@ export function ataDone(b: BiosContext): void {
   const done0 = b.scratch16(2);
   const n = Math.min(total - done0, CHUNK);
   const done = done0 + Math.max(0, n - left);
-  const failed = (status & 0x01) !== 0 || left !== 0;
+  const failed = status === 0xff || (status & 0x01) !== 0 || left !== 0;
   if (!failed && done < total) {
     b.setScratch16(2, done);
     return ataChunk(b);
   }
   let code = 0;
-  if (failed) code = error & 0x10 ? 0x04 : error & 0x40 ? 0x10 : error & 0x04 ? 0x01 : 0x20;
+  if (status === 0xff) code = 0x80;
+  else if (failed) code = error & 0x10 ? 0x04 : error & 0x40 ? 0x10 : error & 0x04 ? 0x01 : 0x20;
   if (b.scratch8(14) === 1) {
     if (failed) b.wr16(b.ds, b.si + 2, done);
   } else b.al = done;

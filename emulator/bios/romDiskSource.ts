@@ -20,10 +20,8 @@ export const ROM_DISK_SOURCE = `
 ; ---------------------------------------------------------------- ATA PIO
 ata_io:
   mov dx, 0x1f7
-.idle:
-  in al, dx
-  test al, 0x80
-  jnz .idle
+  call ata_wait
+  jc .absent
   mov dx, 0x1f6
   push eax
   shr eax, 24
@@ -50,10 +48,8 @@ ata_io:
   xor ch, ch
 .sector:
   mov dx, 0x1f7
-.busy:
-  in al, dx
-  test al, 0x80
-  jnz .busy
+  call ata_wait
+  jc .absent
   test al, 0x01
   jnz .done
   cmp bh, 0x40
@@ -73,10 +69,10 @@ ata_io:
   pop cx
   loop .sector
   mov dx, 0x1f7
-.settle:
-  in al, dx
-  test al, 0x80
-  jnz .settle
+  call ata_wait
+  jnc .done
+.absent:
+  mov al, 0xff
   jmp .done
 .verified:
   xor cx, cx
@@ -87,6 +83,28 @@ ata_io:
   xchg al, ah
   biostrap T_INT13_ATA_DONE
   jmp ret_frame
+
+; Polls the status port DX until BSY clears: AL = status. CF set when nothing answers (FFh) or
+; the drive stays busy for about two million polls.
+ata_wait:
+  push ecx
+  mov ecx, 0x200000
+.poll:
+  in al, dx
+  cmp al, 0xff
+  je .fail
+  test al, 0x80
+  jz .ready
+  dec ecx
+  jnz .poll
+.fail:
+  pop ecx
+  stc
+  ret
+.ready:
+  pop ecx
+  clc
+  ret
 
 ; ---------------------------------------------------------------- floppy (82077 + DMA channel 2)
 fd_io:

@@ -1,0 +1,70 @@
+/**
+ * Boot benchmarks: power-on to the first instruction of the boot sector (the demo floppy), and the
+ * FreeDOS hard disk boot to C:\> (when the shared guest images are present). Prints wall-clock
+ * milliseconds, instructions executed and virtual time.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildDemoFloppy } from '../demo/demoDisk.js';
+import type { Cpu } from '../emulator/cpu/cpu.js';
+import type { BlockDevice } from '../emulator/disk/blockDevice.js';
+import { openDisk } from '../emulator/disk/openDisk.js';
+import { CopyOnWriteDisk } from '../emulator/machine/copyOnWriteDisk.js';
+import { createMachine } from '../emulator/machine/createMachine.js';
+import type { Machine } from '../emulator/machine/machine.js';
+
+const RTC = new Date(Date.UTC(2024, 0, 1, 12, 0, 0));
+
+function memoryDisk(bytes: Uint8Array): BlockDevice {
+  return {
+    size: bytes.length,
+    readOnly: false,
+    read: (o, b) => b.set(bytes.subarray(o, o + b.length)),
+    write: (o, d) => bytes.set(d, o),
+    flush: () => {},
+    close: () => {},
+  };
+}
+
+function report(what: string, m: Machine, ms: number, ok: boolean): void {
+  const ins = m.cpu.instructionCount;
+  const virt = m.scheduler.now / m.scheduler.hz;
+  const mips = ins / 1e6 / (ms / 1000);
+  console.log(`${what}: ${ok ? '' : 'NOT REACHED, '}${ms.toFixed(1)} ms wall, ${ins.toLocaleString('en')} instructions (${mips.toFixed(1)} MIPS), ${virt.toFixed(3)} s virtual`);
+}
+
+function toBootSector(): void {
+  const m = createMachine({ floppy: { image: memoryDisk(buildDemoFloppy()) }, rtcStart: RTC });
+  const cpu = m.cpu as Cpu;
+  const t0 = performance.now();
+  m.boot();
+  cpu.addBreakpoint(0x7c00);
+  let ok = false;
+  for (let i = 0; i < 100 && !ok; i++) ok = m.run(m.scheduler.hz).stop === 'breakpoint';
+  report('power-on to the first boot-sector instruction (demo floppy)', m, performance.now() - t0, ok);
+}
+
+function freedosHdd(): void {
+  const root = process.env.WIN31_TESTDATA ?? resolve(process.cwd(), '..', 'shared', 'testdata');
+  const path = resolve(root, 'guests', 'freedos-hdd-32m.qcow2');
+  if (!existsSync(path)) {
+    console.log(`FreeDOS HDD boot: skipped (${path} not found)`);
+    return;
+  }
+  const disk = new CopyOnWriteDisk(openDisk(path, { readOnly: true }));
+  const m = createMachine({ hardDisk: { image: disk }, bootOrder: ['hard'], rtcStart: RTC });
+  const t0 = performance.now();
+  m.boot();
+  let ok = false;
+  const slice = m.scheduler.hz / 50;
+  for (let i = 0; i < 50 * 60 && !ok; i++) {
+    const r = m.run(slice);
+    ok = m.screenText().some((l) => l.startsWith('C:\\>'));
+    if (r.stop !== 'budget') break;
+  }
+  report('FreeDOS HDD boot to C:\\>', m, performance.now() - t0, ok);
+  disk.close();
+}
+
+toBootSector();
+freedosHdd();
