@@ -26,6 +26,7 @@ S_XR3     equ 0xD8      ; code readable, DPL 3
 S_SS0     equ 0xE0      ; data RW, DPL 0, accessed clear (for SS)
 S_X32     equ 0xE8      ; 32-bit code, limit 0FFFFFh bytes (for far JMP targets)
 S_XNP     equ 0xF0      ; code, not present
+S_XG      equ 0xF8      ; code, limit F0h with 4 KiB granularity
 L_RW0     equ 0x04      ; LDT 0: data RW DPL 0
 L_NP      equ 0x0C      ; LDT 1: data RW DPL 0, not present
 L_RW3     equ 0x14      ; LDT 2: data RW DPL 3
@@ -189,6 +190,17 @@ main:
         jmp     S_X32:0x100000
         ENDCASE
 
+        ; Page granularity: limit F0h with G=1 is F0FFFh. The base puts offset F0FF9h on
+        ; .tail, a 7-byte far JMP whose last byte is the last byte inside the limit.
+        CASE    'jmp far to the end of a page-granular code segment'
+        SETDESC S_XG, .tail - 0xF0FF9, 0xF0, ACC_P | ACC_CODE | ACC_READ, FL_G | FL_DB
+        jmp     S_XG:0xF0FF9
+        ENDCASE
+
+        CASE    'jmp far one byte past a page-granular limit'
+        jmp     S_XG:0xF1000
+        ENDCASE
+
         CASE    'jmp far with RPL 3 to DPL 0 code at CPL 0'
         jmp     (S_XR0 | 3):.t3
 .t3:    PUTSL   'no fault'
@@ -235,5 +247,9 @@ main:
         NL
         ENDCASE
         ret
+
+.tail:  jmp     dword SEL_CODE32:.back
+.back:  PUTSL   'reached the last bytes'
+        jmp     dword [recover_eip]
 
         ROM_END
