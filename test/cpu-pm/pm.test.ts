@@ -17,7 +17,7 @@
  * `pending` lists the programs our CPU does not run yet, each with the reason; they show as todo.
  * The QEMU suite always runs every program, so the programs themselves stay proven.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hasTool } from '../support/testdata.js';
 import { listPrograms, type ProgramResult } from './programAssembler.js';
 import { runInQemu } from './qemuRunner.js';
@@ -77,6 +77,11 @@ function qemuResult(name: string): Promise<ProgramResult> {
 const BROKEN = /^(NO RECOVERY POINT|RUNAWAY EXCEPTIONS|UNEXPECTED RESET)$/m;
 
 describe.skipIf(!toolsPresent)('protected-mode programs under QEMU (the oracle)', () => {
+  // Start every run up front; the pool keeps two going. A failure is reported by its own test.
+  beforeAll(() => {
+    for (const name of programs) qemuResult(name).catch(() => undefined);
+  });
+
   it('the pending list names only existing programs', () => {
     for (const name of pending.keys()) expect(programs, `pending entry '${name}'`).toContain(name);
   });
