@@ -19,8 +19,10 @@ export const FD_FLAG_RESET = 4;
 export const ROM_DISK_SOURCE = `
 ; ---------------------------------------------------------------- ATA PIO
 ata_io:
+  push eax
   mov dx, 0x1f7
   call ata_wait
+  pop eax
   jc .absent
   mov dx, 0x1f6
   push eax
