@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FLOPPY_BYTES, assembleDemo, buildDemoFloppy } from '../../demo/demoDisk.js';
 import { DEMO_SOURCE } from '../../demo/demoSource.js';
 import { firstDifference, nasmAssemble } from '../../emulator/bios/nasmOracle.js';
+import { createMachine } from '../../emulator/machine/createMachine.js';
 import { hasTool } from '../support/testdata.js';
+import { runUntilText, screen, startAfterPost } from './machineHarness.js';
 
 describe('demo disk', () => {
   it('is the program nasm assembles from the committed source', () => {
@@ -18,5 +20,32 @@ describe('demo disk', () => {
     const { labels } = assembleDemo();
     expect(labels.get('checksum')).toBeGreaterThan(0x7e00);
     expect((labels.get('payload_end') ?? 0) - 0x7c00).toBeLessThanOrEqual(18 * 512);
+  });
+});
+
+describe('demo program on the machine', () => {
+  it('prints its Fletcher-16, then halts in mode 13h with its picture', () => {
+    const img = buildDemoFloppy();
+    const { bytes, labels } = assembleDemo();
+    const m = createMachine({
+      floppy: { image: { size: img.length, readOnly: true, read: (o, b) => b.set(img.subarray(o, o + b.length)), write: () => {}, flush: () => {}, close: () => {} } },
+      rtcStart: new Date(Date.UTC(2024, 0, 1)),
+    });
+    // The whole program is placed at 0:7C00 (what its boot sector would load) and started at main.
+    startAfterPost(m, bytes, labels.get('main') as number);
+    expect(runUntilText(m, 'Switching to mode 13h', 10)).toBe(true);
+    let s1 = 0;
+    let s2 = 0;
+    for (const b of bytes) {
+      s1 = (s1 + b) % 255;
+      s2 = (s2 + s1) % 255;
+    }
+    const expected = ((s2 << 8) | s1).toString(16).toUpperCase().padStart(4, '0');
+    expect(screen(m).some((l) => l.includes(`Fletcher-16 of this program: ${expected}`)), screen(m).join('\n')).toBe(true);
+    let stop = 'budget';
+    for (let i = 0; i < 100 && stop === 'budget'; i++) stop = m.run(m.scheduler.hz / 10).stop;
+    expect(stop).toBe('halt');
+    const { frame } = m.renderFrame();
+    expect([frame.width, frame.height]).toEqual([320, 200]);
   });
 });
