@@ -25,12 +25,35 @@ export interface OpenDiskOptions {
   readonly format?: ImageFormat;
 }
 
-/** Detects the format of an open file: qcow2 by its magic, raw otherwise (.qcow2 files must be qcow2). */
+/** Signatures of image formats this layer does not read, so they are refused instead of read as raw. */
+const FOREIGN: [magic: string, name: string][] = [
+  ['KDMV', 'VMDK'],
+  ['# Disk DescriptorFile', 'VMDK descriptor'],
+  ['conectix', 'VHD'],
+  ['vhdxfile', 'VHDX'],
+  ['<<< ', 'VDI'],
+  ['QEVM', 'QED'],
+];
+
+/**
+ * Detects the format of an open file: qcow2 by its magic, raw otherwise. A `.qcow2` file must be
+ * qcow2. A `.img`/`.ima` file is raw: if it carries a qcow2 header it is refused rather than probed,
+ * because a guest can write such a header into its own raw disk (and name a host file as backing).
+ */
 export function detectFormat(file: HostFile): ImageFormat {
-  const magic = new Uint8Array(4);
-  const n = file.read(0, magic, 0, 4);
-  const isQcow = n === 4 && ((magic[0] << 24) | (magic[1] << 16) | (magic[2] << 8) | magic[3]) >>> 0 === QCOW2_MAGIC;
-  if (isQcow) return 'qcow2';
+  const head = new Uint8Array(32);
+  const n = file.read(0, head, 0, head.length);
+  const isQcow = n >= 4 && ((head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3]) >>> 0 === QCOW2_MAGIC;
+  const text = new TextDecoder('latin1').decode(head.subarray(0, n));
+  if (isQcow) {
+    if (/\.(img|ima)$/i.test(file.path)) {
+      throw new DiskError(`${file.path}: has a qcow2 header but a raw image name; rename it to .qcow2 if it is a qcow2 image`);
+    }
+    return 'qcow2';
+  }
+  for (const [magic, name] of FOREIGN) {
+    if (text.startsWith(magic)) throw new DiskError(`${file.path}: is a ${name} image, which is not supported (convert it with qemu-img convert -O qcow2)`);
+  }
   if (/\.qcow2?$/i.test(file.path)) {
     throw new DiskError(`${file.path}: not a qcow2 image (${file.size === 0 ? 'empty file' : 'bad magic'})`);
   }

@@ -1,6 +1,7 @@
 // Writing: random writes through our layer into images qemu built (every cluster kind, snapshots,
 // backing chains, subclusters, data files, refcount table growth, >4 GiB). Afterwards qemu-img check
 // must find no corruption and no leak, and qemu must read exactly what a plain byte model says.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDisk } from '../../emulator/disk/openDisk.js';
@@ -206,6 +207,20 @@ describe.skipIf(!ok)('writes keep the image consistent and read back as qemu rea
     const out = qemuIo(img, spots.map((at, i) => `read -P 0x${(0xa0 + i).toString(16)} ${at} 70000`));
     expect(out).not.toMatch(/mismatch|fail/i);
     expect(qemuIo(img, [`read -P 0 ${spots[0] - 512} 512`, `read -P 0 ${spots[1] + 70_000} 512`])).not.toMatch(/mismatch|fail/i);
+  });
+
+  it('a dirty image (qemu killed while using lazy refcounts) is recounted before the first write', () => {
+    const img = create('dirty.qcow2', 'lazy_refcounts=on,cluster_size=4096', '4M');
+    qemuIo(img, ['write -P 0x11 0 1M']);
+    ws.qemuImg('snapshot', '-c', 'kept', img);
+    const kept = qemuRaw(img, ['-l', 'snapshot.name=kept']);
+    spawnSync('qemu-io', ['-c', 'write -P 0x66 100k 700k', '-c', 'write -P 0x67 2M 300k', '-c', 'abort', img], { stdio: 'ignore' });
+    expect(readFileSync(img)[79] & 1).toBe(1);
+    expect(qemuCheck(img).corruptions).toBeGreaterThan(0);
+    const model = exercise(img, { seed: 16, writes: 100, maxLength: 60_000 });
+    expect(readFileSync(img)[79] & 1).toBe(0);
+    verify(img, model);
+    expect(firstDifference(qemuRaw(img, ['-l', 'snapshot.name=kept']), kept)).toBe(-1);
   });
 
   it('clears unknown auto-clear bits and the bitmaps bit before the first write; keeps unknown compatible bits', () => {

@@ -32,6 +32,7 @@ import {
 } from './header.js';
 import { MetadataCache, type CachedTable } from './metadataCache.js';
 import { RefcountStore } from './refcounts.js';
+import { rebuildRefcounts } from './refcountRebuild.js';
 import { readSnapshotTable, type SnapshotEntry } from './snapshotTable.js';
 import { writeGuest } from './qcow2Write.js';
 
@@ -420,7 +421,8 @@ export class Qcow2Image implements DiskLayer {
       this.fail("is marked corrupt; refusing to write (repair it with 'qemu-img check -r all')");
     }
     if (this.incompatible & INCOMPAT_DIRTY) {
-      this.fail("was not closed cleanly (dirty bit set) and its refcounts may be wrong; repair it with 'qemu-img check -r all' before writing");
+      // Refcounts may be stale (qemu's lazy refcounts): count everything again before writing.
+      rebuildRefcounts(this);
     }
     this.openRefcounts();
     const keep = this.external ? AUTOCLEAR_DATA_FILE_RAW : 0n;
@@ -434,14 +436,15 @@ export class Qcow2Image implements DiskLayer {
     this.writeReady = true;
   }
 
-  openRefcounts(): RefcountStore {
-    if (this.refcounts !== null) return this.refcounts;
+  /** The refcount store, opened on first use (or on a new table after a rebuild). */
+  openRefcounts(table?: { offset: number; clusters: number }): RefcountStore {
+    if (this.refcounts !== null && table === undefined) return this.refcounts;
     const h = this.header;
     const store = new RefcountStore(this.file, {
       clusterBits: h.clusterBits,
       refcountOrder: h.refcountOrder,
-      tableOffset: h.refcountTableOffset,
-      tableClusters: h.refcountTableClusters,
+      tableOffset: table?.offset ?? h.refcountTableOffset,
+      tableClusters: table?.clusters ?? h.refcountTableClusters,
     });
     const cs = this.clusterSize;
     this.snapshotBytes = this.nbSnapshots > 0 ? this.snapshotTableBytes() : 0;

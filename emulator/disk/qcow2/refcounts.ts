@@ -102,59 +102,12 @@ export class RefcountStore {
   }
 
   private readEntry(t: CachedTable, i: number): number {
-    switch (this.order) {
-      case 0:
-        return (t.bytes[i >> 3] >> (i & 7)) & 1;
-      case 1:
-        return (t.bytes[i >> 2] >> ((i & 3) << 1)) & 3;
-      case 2:
-        return (t.bytes[i >> 1] >> ((i & 1) << 2)) & 15;
-      case 3:
-        return t.bytes[i];
-      case 4:
-        return t.view.getUint16(i * 2);
-      case 5:
-        return t.view.getUint32(i * 4);
-      default: {
-        const hi = t.view.getUint32(i * 8);
-        return hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : readU64(t.view, i * 8);
-      }
-    }
+    return getRefcount(t.bytes, t.view, this.order, i);
   }
 
   private writeEntry(t: CachedTable, i: number, v: number): void {
-    let at: number;
-    switch (this.order) {
-      case 0:
-        at = i >> 3;
-        t.bytes[at] = (t.bytes[at] & ~(1 << (i & 7))) | (v << (i & 7));
-        break;
-      case 1:
-        at = i >> 2;
-        t.bytes[at] = (t.bytes[at] & ~(3 << ((i & 3) << 1))) | (v << ((i & 3) << 1));
-        break;
-      case 2:
-        at = i >> 1;
-        t.bytes[at] = (t.bytes[at] & ~(15 << ((i & 1) << 2))) | (v << ((i & 1) << 2));
-        break;
-      case 3:
-        at = i;
-        t.bytes[at] = v;
-        break;
-      case 4:
-        at = i * 2;
-        t.view.setUint16(at, v);
-        break;
-      case 5:
-        at = i * 4;
-        t.view.setUint32(at, v);
-        break;
-      default:
-        at = i * 8;
-        writeU64(t.view, at, v);
-    }
-    const width = Math.max(1, (1 << this.order) >> 3);
-    t.markDirty(at, at + width);
+    const at = putRefcount(t.bytes, t.view, this.order, i, v);
+    t.markDirty(at, at + Math.max(1, (1 << this.order) >> 3));
   }
 
   private set(cluster: number, v: number): void {
@@ -335,4 +288,61 @@ export class RefcountStore {
     for (const off of this.table) if (off !== 0) out.push(off);
     return out;
   }
+}
+
+/** Entry i of a refcount block with 2^order-bit entries. */
+export function getRefcount(bytes: Uint8Array, view: DataView, order: number, i: number): number {
+  switch (order) {
+    case 0:
+      return (bytes[i >> 3] >> (i & 7)) & 1;
+    case 1:
+      return (bytes[i >> 2] >> ((i & 3) << 1)) & 3;
+    case 2:
+      return (bytes[i >> 1] >> ((i & 1) << 2)) & 15;
+    case 3:
+      return bytes[i];
+    case 4:
+      return view.getUint16(i * 2);
+    case 5:
+      return view.getUint32(i * 4);
+    default: {
+      const hi = view.getUint32(i * 8);
+      return hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : readU64(view, i * 8);
+    }
+  }
+}
+
+/** Sets entry i of a refcount block; returns the byte offset that changed. */
+export function putRefcount(bytes: Uint8Array, view: DataView, order: number, i: number, v: number): number {
+  let at: number;
+  switch (order) {
+    case 0:
+      at = i >> 3;
+      bytes[at] = (bytes[at] & ~(1 << (i & 7))) | (v << (i & 7));
+      break;
+    case 1:
+      at = i >> 2;
+      bytes[at] = (bytes[at] & ~(3 << ((i & 3) << 1))) | (v << ((i & 3) << 1));
+      break;
+    case 2:
+      at = i >> 1;
+      bytes[at] = (bytes[at] & ~(15 << ((i & 1) << 2))) | (v << ((i & 1) << 2));
+      break;
+    case 3:
+      at = i;
+      bytes[at] = v;
+      break;
+    case 4:
+      at = i * 2;
+      view.setUint16(at, v);
+      break;
+    case 5:
+      at = i * 4;
+      view.setUint32(at, v);
+      break;
+    default:
+      at = i * 8;
+      writeU64(view, at, v);
+  }
+  return at;
 }

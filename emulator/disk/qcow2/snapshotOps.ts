@@ -10,10 +10,11 @@
  * fall, so a crash in between can only leave a flag more cautious than needed (it costs one copy on
  * the next write; `qemu-img check -r all` tidies it), never one that allows writing a shared cluster.
  */
-import { COPIED, ClusterKind, TWO32, entryOffset, writeU64 } from './entries.js';
+import { COPIED, TWO32, entryOffset, writeU64 } from './entries.js';
 import { HDR_L1, HDR_SNAPSHOTS } from './header.js';
 import type { Qcow2Image } from './qcow2Image.js';
 import type { RefcountStore } from './refcounts.js';
+import { forEachReference, recomputeCopied } from './references.js';
 import { concatEntries, encodeSnapshotEntry, findSnapshot, type SnapshotEntry } from './snapshotTable.js';
 
 export interface CreateSnapshotOptions {
@@ -29,31 +30,6 @@ function ready(img: Qcow2Image): RefcountStore {
   img.prepareWrite();
   img.settle();
   return img.refcounts!;
-}
-
-/** Calls `visit` for every host cluster an L1 table references: L2 tables, data, compressed spans. */
-function forEachReference(img: Qcow2Image, l1: Uint8Array, visit: (cluster: number) => void): void {
-  const cs = img.clusterSize;
-  const view = new DataView(l1.buffer, l1.byteOffset, l1.byteLength);
-  for (let i = 0; i < l1.byteLength / 8; i++) {
-    const l2 = entryOffset(view.getUint32(i * 8), view.getUint32(i * 8 + 4));
-    if (l2 === 0) continue;
-    const t = img.l2Cache.get(l2);
-    const entries: number[] = [];
-    for (let j = 0; j < img.l2Entries; j++) {
-      img.classify(t.view, j * img.entryBytes, i * img.l2Entries + j);
-      const k = img.lkKind;
-      if (k === ClusterKind.Compressed) {
-        const off = img.compressed.offset(img.lkHi, img.lkLo);
-        const len = img.compressed.length(img.lkHi, img.lkLo);
-        for (let c = Math.floor(off / cs); c <= Math.floor((off + len - 1) / cs); c++) entries.push(c);
-      } else if ((k === ClusterKind.Normal || k === ClusterKind.ZeroAlloc) && img.lkHost !== 0) {
-        entries.push(img.lkHost / cs);
-      }
-    }
-    for (const c of entries) visit(c);
-    visit(l2 / cs);
-  }
 }
 
 /**
@@ -110,37 +86,6 @@ function switchSnapshotTable(img: Qcow2Image, rc: RefcountStore, entries: readon
   img.snapshotsOffset = offset;
   img.snapshotBytes = table.length;
   freeRange(img, rc, oldOffset, oldBytes);
-}
-
-/** Sets or clears COPIED on every entry of the active tables from the current refcounts. */
-function recomputeCopied(img: Qcow2Image, rc: RefcountStore): void {
-  const cs = img.clusterSize;
-  const v = img.l1View;
-  for (let i = 0; i < img.l1Size; i++) {
-    const hi = v.getUint32(i * 8);
-    const l2 = entryOffset(hi, v.getUint32(i * 8 + 4));
-    if (l2 === 0) continue;
-    const exclusive = rc.get(l2 / cs) === 1;
-    const want = exclusive ? (hi | COPIED) >>> 0 : (hi & ~COPIED) >>> 0;
-    if (want !== hi) {
-      v.setUint32(i * 8, want);
-      img.markL1Dirty(i);
-    }
-    if (!exclusive) continue;
-    const t = img.l2Cache.get(l2);
-    for (let j = 0; j < img.l2Entries; j++) {
-      const at = j * img.entryBytes;
-      img.classify(t.view, at, i * img.l2Entries + j);
-      const k = img.lkKind;
-      if (k !== ClusterKind.Normal && k !== ClusterKind.ZeroAlloc) continue;
-      const ehi = img.lkHi;
-      const e = rc.get(img.lkHost / cs) === 1 ? (ehi | COPIED) >>> 0 : (ehi & ~COPIED) >>> 0;
-      if (e !== ehi) {
-        t.view.setUint32(at, e);
-        t.markDirty(at, at + 4);
-      }
-    }
-  }
 }
 
 /** Clears COPIED in an L1 table and in the L2 tables it reaches (they are about to be shared). */
