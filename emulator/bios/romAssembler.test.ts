@@ -74,6 +74,8 @@ start:
   lea si, [bx+di+4]
   les di, [bp+6]
   lds si, [cs:data]
+  lidt [cs:data]
+  lgdt [bx+4]
   cmp byte [es:bx+si+0x300], 4
   rep insw
   rep stosw

@@ -503,6 +503,13 @@ class Assembler {
         this.emit(op === 'lea' ? 0x8d : op === 'les' ? 0xc4 : 0xc5);
         return this.modrm(b, a.n);
       }
+      case 'lgdt':
+      case 'lidt': {
+        if (a.kind !== 'mem') throw new AsmError(`${op} needs a memory operand`);
+        this.segPrefix(a);
+        this.emit(0x0f, 0x01);
+        return this.modrm(a, op === 'lgdt' ? 2 : 3);
+      }
       case 'movzx':
       case 'movsx': {
         if (a.kind !== 'reg') throw new AsmError(`${op} needs a register destination`);

@@ -220,7 +220,16 @@ export class Machine {
     this.cpu.reset('power');
   }
 
-  /** The RESET line (8042 pulse, port 92h, triple fault): RAM and CMOS survive. */
+  /**
+   * The CPU's RESET input alone: what the 8042's pulse, port 92h's fast reset and a shutdown cycle
+   * drive on an AT. Devices keep their state (the video keeps showing, the 8042 remembers its
+   * command byte), RAM and CMOS survive, and POST decides from the CMOS shutdown byte what to do.
+   */
+  cpuReset(): void {
+    this.cpu.reset('hard');
+  }
+
+  /** The reset button (the system RESET line): every device gets reset('hard'); RAM and CMOS survive. */
   hardReset(): void {
     this.a20Fast = false;
     this.updateA20();
@@ -262,14 +271,14 @@ export class Machine {
       const reason = this.cpu.stopReason;
       if (this.resetPending) {
         this.resetPending = false;
-        this.hardReset();
+        this.cpuReset();
         continue;
       }
       if (reason === 'shutdown') {
-        // A shutdown cycle makes the chipset pulse RESET, as on AT boards: the BIOS then honours
+        // A shutdown cycle makes the chipset reset the CPU, as on AT boards: the BIOS then honours
         // the CMOS shutdown byte (how 286 software leaves protected mode).
         this.onShutdown?.();
-        this.hardReset();
+        this.cpuReset();
         continue;
       }
       if (reason === 'breakpoint' || reason === 'unsupported') return { stop: reason, ticks: sched.now - start };
