@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Bios } from '../bios/bios.js';
 import type { BiosConfig } from '../bios/biosContext.js';
+import { AtaChannel } from '../devices/ata.js';
 import { DebugConsolePort } from '../devices/debugConsole.js';
 import { Dma8237 } from '../devices/dma8237.js';
 import { I8042 } from '../devices/i8042.js';
@@ -78,6 +79,7 @@ export class Machine {
   readonly vga: Vga;
   readonly kbc: I8042;
   readonly dma: Dma8237;
+  readonly ata: AtaChannel;
   readonly port92: SystemControlA;
   readonly com1: Serial16550 | null;
   readonly postCodes: PostCodePort;
@@ -138,9 +140,13 @@ export class Machine {
     });
     this.dma = new Dma8237(this.io, this.memory);
     this.com1 = c.serial ? new Serial16550(this.io, this.scheduler, this.irqs[4], { onTransmit: (b) => this.onSerial?.(b) }) : null;
+    const hd = c.hardDisk;
+    this.ata = new AtaChannel(this.io, this.irqs[14], {
+      master: hd ? { disk: hd.image, cylinders: hd.geometry.cylinders, heads: hd.geometry.heads, sectors: hd.geometry.sectors } : null,
+    });
     this.postCodes = new PostCodePort(this.io);
     this.debugConsole = new DebugConsolePort(this.io, (b) => this.onDebugConsole?.(b));
-    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc, this.port92, this.dma, this.postCodes, this.debugConsole);
+    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc, this.port92, this.dma, this.ata, this.postCodes, this.debugConsole);
     if (this.com1) this.devices.push(this.com1);
 
     const biosConfig: BiosConfig = {
