@@ -281,6 +281,21 @@ describe.skipIf(!ok)('images that are refused', () => {
     expect(refusal(open(img), img)).toContain('unknown compression type 5');
   });
 
+  it('an L2 entry pointing at metadata: the write is refused, the metadata survives', () => {
+    const img = image();
+    const l2 = offsetAt(img, readU64(img, 40));
+    const reftable = readU64(img, 48);
+    patch(img, l2, u64(2 ** 63 + reftable)); // COPIED | refcount table offset
+    const before = readFileSync(img);
+    const d = openDisk(img);
+    try {
+      expect(refusal(() => d.write(100, new Uint8Array(10).fill(0xee)), img)).toMatch(/guest offset 0x0 points into a refcount structure/);
+    } finally {
+      d.close();
+    }
+    expect(firstDifference(readFileSync(img), before)).toBe(-1);
+  });
+
   it('a refcount table entry with reserved bits (found when writing)', () => {
     const img = image();
     const rt = readU64(img, 48);

@@ -90,6 +90,8 @@ export class Qcow2Image implements DiskLayer {
   snapshotView: string | null = null;
   private writeReady = false;
   private closed = false;
+  /** Offsets of the active L2 tables, built on first need (see activeL2). */
+  private l2Set: Set<number> | null = null;
   private readonly decompressed = new Map<number, Uint8Array>();
   private readonly decompressedMax: number;
   /** Reused for cluster-sized copy-on-write buffers. */
@@ -446,20 +448,56 @@ export class Qcow2Image implements DiskLayer {
       tableOffset: table?.offset ?? h.refcountTableOffset,
       tableClusters: table?.clusters ?? h.refcountTableClusters,
     });
-    const cs = this.clusterSize;
     this.snapshotBytes = this.nbSnapshots > 0 ? this.snapshotTableBytes() : 0;
-    const blocks = new Set(store.blockOffsets());
-    store.setGuard((c) => {
-      const off = c * cs;
-      if (off < cs) return 'the header';
-      if (off >= this.l1TableOffset && off < this.l1TableOffset + this.l1Size * 8) return 'the L1 table';
-      if (off >= store.tableOffset && off < store.tableOffset + store.tableClusters * cs) return 'the refcount table';
-      if (off >= this.snapshotsOffset && off < this.snapshotsOffset + this.snapshotBytes) return 'the snapshot table';
-      if (blocks.has(off) && store.get(c) === 0) return 'a refcount block';
-      return null;
-    });
+    store.setGuard((c) => this.metadataAt(c * this.clusterSize));
     this.refcounts = store;
     return store;
+  }
+
+  /**
+   * Names the metadata structure at a host cluster offset, or returns null: the header, the active
+   * L1 table, the refcount table and blocks, the snapshot table, the active L2 tables. Checked
+   * before the allocator hands out a cluster and before guest data is written in place, so a
+   * damaged table cannot make a guest write land on metadata.
+   */
+  metadataAt(offset: number): string | null {
+    const cs = this.clusterSize;
+    if (offset < cs) return 'the header';
+    if (offset + cs > this.l1TableOffset && offset < this.l1TableOffset + this.l1Size * 8) return 'the L1 table';
+    if (this.refcounts !== null && this.refcounts.isMetadata(offset)) return 'a refcount structure';
+    if (offset + cs > this.snapshotsOffset && offset < this.snapshotsOffset + this.snapshotBytes) return 'the snapshot table';
+    if (this.activeL2().has(offset)) return 'an L2 table';
+    return null;
+  }
+
+  /** Offsets of the L2 tables the active L1 table points to (kept up to date by noteL2Change). */
+  activeL2(): Set<number> {
+    if (this.l2Set === null) {
+      this.l2Set = new Set();
+      for (let i = 0; i < this.l1Size; i++) {
+        const off = this.l2OffsetAt(i);
+        if (off !== 0) this.l2Set.add(off);
+      }
+    }
+    return this.l2Set;
+  }
+
+  /** An active L1 entry moved from one L2 table to another; `null` forgets the set (L1 replaced). */
+  noteL2Change(from: number, to: number): void {
+    if (this.l2Set === null) return;
+    if (from !== 0) this.l2Set.delete(from);
+    if (to !== 0) this.l2Set.add(to);
+  }
+
+  forgetL2Set(): void {
+    this.l2Set = null;
+  }
+
+  /** Refuses a guest write in place when the entry points at metadata (a damaged or hostile table). */
+  checkDataTarget(host: number, gc: number): void {
+    if (this.external) return;
+    const what = this.metadataAt(host);
+    if (what !== null) this.fail(`L2 entry for guest offset ${hex(gc * this.clusterSize)} points into ${what} (${hex(host)}); refusing to write there`);
   }
 
   snapshotTableBytes(): number {

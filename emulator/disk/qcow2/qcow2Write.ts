@@ -103,6 +103,7 @@ function l2ForWrite(img: Qcow2Image, l1i: number): CachedTable {
   const fresh = rc.allocate(1);
   const t = img.l2Cache.create(fresh, bytes);
   if (old !== 0) img.pendingFree.push(old / cs);
+  img.noteL2Change(old, fresh);
   v.setUint32(l1i * 8, (COPIED | Math.floor(fresh / TWO32)) >>> 0);
   v.setUint32(l1i * 8 + 4, fresh >>> 0);
   img.markL1Dirty(l1i);
@@ -125,11 +126,13 @@ function writeCluster(img: Qcow2Image, gc: number, inC: number, src: Uint8Array,
   const exclusive = img.external || (hi & COPIED) !== 0;
   const cs = img.clusterSize;
   if (kind === ClusterKind.Normal && exclusive) {
+    img.checkDataTarget(host, gc);
     img.dataFile.write(host + inC, src, srcOff, n);
     return;
   }
   const buf = scratch(img);
   if (kind === ClusterKind.ZeroAlloc && exclusive) {
+    img.checkDataTarget(host, gc);
     // The preallocated cluster holds stale bytes: write all of it before dropping the zero flag.
     buf.fill(0);
     buf.set(src.subarray(srcOff, srcOff + n), inC);
@@ -174,6 +177,7 @@ function writeExtended(img: Qcow2Image, gc: number, inC: number, src: Uint8Array
     return;
   }
 
+  if (kind === ClusterKind.Normal) img.checkDataTarget(host, gc);
   const target = kind === ClusterKind.Normal ? host : allocData(img, gc);
   const end = inC + n;
   for (let sc = first; sc <= last; sc++) {

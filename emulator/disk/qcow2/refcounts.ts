@@ -31,6 +31,8 @@ export class RefcountStore {
   tableClusters: number;
   /** Block offsets by table index (0: no block yet). */
   private table: Float64Array;
+  /** The same offsets as a set, to tell quickly whether a cluster is a refcount block. */
+  private readonly blocks = new Set<number>();
   private readonly cache: MetadataCache;
   private readonly order: number;
   /** No free cluster exists below this index. */
@@ -51,6 +53,7 @@ export class RefcountStore {
     const capacity = Math.max(8, Math.floor((4 * 1024 * 1024) / this.clusterSize));
     this.cache = new MetadataCache(file, this.clusterSize, capacity, 'refcount block', (t) => this.cache.writeBack(t));
     this.table = this.loadTable();
+    for (const off of this.table) if (off !== 0) this.blocks.add(off);
   }
 
   private loadTable(): Float64Array {
@@ -200,6 +203,7 @@ export class RefcountStore {
     this.cache.writeBack(t);
     this.file.sync();
     this.table[ti] = offset;
+    this.blocks.add(offset);
     const entry = new Uint8Array(8);
     writeU64(new DataView(entry.buffer), 0, offset);
     this.file.write(this.tableOffset + ti * 8, entry, 0, 8);
@@ -245,6 +249,7 @@ export class RefcountStore {
       t.dirtyHi = cs;
       this.cache.writeBack(t);
       table[ti] = offset;
+      this.blocks.add(offset);
     }
     const tableOffset = (start + blocks) * cs;
     const bytes = new Uint8Array(tableClusters * cs);
@@ -282,11 +287,9 @@ export class RefcountStore {
     return any;
   }
 
-  /** Offsets of every refcount block (for metadata checks). */
-  blockOffsets(): number[] {
-    const out: number[] = [];
-    for (const off of this.table) if (off !== 0) out.push(off);
-    return out;
+  /** True when the cluster at `offset` is a refcount block or part of the refcount table. */
+  isMetadata(offset: number): boolean {
+    return this.blocks.has(offset) || (offset >= this.tableOffset && offset < this.tableOffset + this.tableClusters * this.clusterSize);
   }
 }
 

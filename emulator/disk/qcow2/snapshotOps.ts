@@ -204,6 +204,7 @@ export function applySnapshot(img: Qcow2Image, idOrName: string): void {
   img.l1Size = sn.l1Size;
   img.l1TableOffset = l1Offset;
   img.l1DirtyLo = img.l1DirtyHi = 0;
+  img.forgetL2Set();
   dropReferences(img, rc, oldL1);
   freeRange(img, rc, oldOffset, oldSize * 8);
   rc.writeDirty();
