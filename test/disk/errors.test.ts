@@ -181,6 +181,16 @@ describe.skipIf(!ok)('images that are refused', () => {
     expect(refusal(open(c), c)).toMatch(/L2 entry for guest offset 0x10000 has reserved bits set/);
   });
 
+  it('L1 entries sharing one L2 table', () => {
+    const img = ws.path('shared-l2.qcow2');
+    ws.qemuImg('create', '-q', '-f', 'qcow2', '-o', 'cluster_size=4096', img, '8M');
+    qemuIo(img, ['write -P 1 0 4k']);
+    const l1 = readU64(img, 40);
+    const first = readFileSync(img).subarray(l1, l1 + 8);
+    patch(img, l1 + 8, [...first]);
+    expect(refusal(open(img), img)).toMatch(/L1 table entries 0 and 1 point to the same L2 table/);
+  });
+
   it('absurd table sizes and virtual sizes, refused before any allocation', () => {
     const cases: [number, number[], RegExp][] = [
       [36, u32(0x7fffffff), /L1 table of 2147483647 entries is larger/],

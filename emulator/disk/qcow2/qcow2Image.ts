@@ -156,12 +156,17 @@ export class Qcow2Image implements DiskLayer {
     if (entries === 0) return bytes;
     this.file.readExact(offset, bytes, 0, bytes.length, what);
     const view = new DataView(bytes.buffer);
+    // Each L2 table may appear once: duplicates would let a small file demand unbounded work.
+    const seen = new Map<number, number>();
     for (let i = 0; i < entries; i++) {
       const hi = view.getUint32(i * 8);
       const lo = view.getUint32(i * 8 + 4);
       if (l1Reserved(hi, lo)) this.fail(`${what} entry ${i} has reserved bits set (${hex(hi * 2 ** 32 + lo)})`);
       const l2 = entryOffset(hi, lo);
       if (l2 === 0) continue;
+      const earlier = seen.get(l2);
+      if (earlier !== undefined) this.fail(`${what} entries ${earlier} and ${i} point to the same L2 table at ${hex(l2)}`);
+      seen.set(l2, i);
       if (l2 % this.clusterSize !== 0) this.fail(`${what} entry ${i} points to an unaligned L2 table at ${hex(l2)}`);
       if (l2 + this.clusterSize > this.file.size) {
         this.fail(`${what} entry ${i} points to an L2 table at ${hex(l2)}, past the end of the file (truncated?)`);
