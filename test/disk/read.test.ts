@@ -4,6 +4,7 @@
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDisk } from '../../emulator/disk/openDisk.js';
+import { createOverlay } from '../../emulator/disk/overlay.js';
 import { testdata } from '../support/testdata.js';
 import { Workspace, firstDifference, haveQemu, pattern, qemuIo, qemuRange, qemuRaw, readAll } from './qemuOracle.js';
 
@@ -106,6 +107,18 @@ describe.skipIf(!ok)('qcow2 reads equal qemu-img convert -O raw', () => {
       belowFmt = 'qcow2';
     }
     expectSame(ws.path('chain6.qcow2'));
+  });
+
+  it('a chain 60 overlays deep (made by createOverlay, written by qemu-io)', () => {
+    let below = ws.path('deep0.qcow2');
+    ws.qemuImg('convert', '-O', 'qcow2', source, below);
+    for (let level = 1; level <= 60; level++) {
+      const img = ws.path(`deep${level}.qcow2`);
+      createOverlay(below, img);
+      if (level % 7 === 0) qemuIo(img, [`write -P ${level} ${level * 80}k ${level}k`]);
+      below = img;
+    }
+    expectSame(below);
   });
 
   it('a backing file shorter than the overlay reads zeros past its end', () => {
