@@ -67,6 +67,7 @@ export class ScreenSession implements vscode.Disposable {
           this.post({ type: 'stopped' });
           if (e.terminated.cause !== 'poweroff') this.post({ type: 'error', message: `The machine stopped: ${e.terminated.reason}` });
         } else if (e.kind === 'stopped' || e.kind === 'continued') {
+          this.post({ type: 'notice', text: e.kind === 'stopped' && e.stop.description ? `Paused: ${e.stop.description}` : '' });
           void c.status().then((s) => this.post({ type: 'status', status: s }), () => undefined);
         }
       }),

@@ -42,6 +42,7 @@ export function screenHtml(webview: vscode.Webview, extensionUri: vscode.Uri, ti
   </vscode-single-select>
 </div>
 <div id="error" role="alert" hidden></div>
+<div id="notice" role="status" hidden></div>
 <section id="image">
   <h2>${esc(title)}</h2>
   <table id="meta" aria-label="Image metadata"></table>

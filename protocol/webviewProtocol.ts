@@ -26,6 +26,8 @@ export type HostToWebview =
   | { readonly type: 'frame'; readonly frame: Frame }
   | { readonly type: 'status'; readonly status: MachineStatus }
   | { readonly type: 'stopped' }
+  /** Why the machine paused by itself (a HLT with interrupts off, an unemulated feature); '' clears it. */
+  | { readonly type: 'notice'; readonly text: string }
   | { readonly type: 'error'; readonly message: string };
 
 export type WebviewToHost =

@@ -32,6 +32,7 @@ const hint = el<HTMLDivElement>('hint');
 const meta = el<HTMLTableElement>('meta');
 const warnings = el<HTMLDivElement>('warnings');
 const errorBox = el<HTMLDivElement>('error');
+const notice = el<HTMLDivElement>('notice');
 const screen = new Screen(canvas);
 let booted = false;
 let lastStatus: MachineStatus | null = null;
@@ -121,6 +122,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'stopped':
       document.body.dataset.state = 'off';
       status.textContent = 'Powered off';
+      break;
+    case 'notice':
+      notice.textContent = m.text;
+      notice.hidden = m.text === '';
       break;
     case 'error':
       errorBox.textContent = m.message;
