@@ -131,7 +131,7 @@ describe('8237A DMA', () => {
       x.dma.transferToMemory(2, chunk);
       x.dma.transferToMemory(2, chunk);
     }
-    expect(b.mem.ram).toEqual(a.mem.ram);
+    expect(Buffer.from(b.mem.ram).equals(Buffer.from(a.mem.ram))).toBe(true);
     expect(b.io.in8(0x04)).toBe(a.io.in8(0x04));
     expect(b.dma.saveState()).toEqual(a.dma.saveState());
   });

@@ -69,6 +69,8 @@ export class Dma8237 implements Device {
   private readonly request = new Uint8Array(2);
   private readonly flipflop = new Uint8Array(2);
   private readonly temp = new Uint8Array(2);
+  /** Per channel: the last transfer call ended at terminal count (what the device's TC input saw). */
+  private readonly tcSeen = new Uint8Array(8);
 
   constructor(
     io: IoBus,
@@ -174,9 +176,13 @@ export class Dma8237 implements Device {
     return ((this.mode[channel] >> 2) & 3) as DmaTransfer;
   }
 
-  /** True once the channel reached terminal count and its status bit has not been read yet. */
+  /**
+   * True when the last transfer call on `channel` ended at terminal count: the TC pulse a device
+   * (the FDC) uses to end its command. Unlike the status register bit it is not left over from
+   * earlier transfers.
+   */
   terminalCount(channel: number): boolean {
-    return (this.status[channel >> 2] & (1 << (channel & 3))) !== 0;
+    return this.tcSeen[channel] !== 0;
   }
 
   /** Bytes the channel will still transfer before terminal count. */
@@ -203,6 +209,7 @@ export class Dma8237 implements Device {
   }
 
   private run(channel: number, buf: Uint8Array, offset: number, length: number, toMemory: boolean): number {
+    this.tcSeen[channel] = 0;
     if (!this.channelReady(channel)) return 0;
     const ctrl = channel >> 2;
     const wide = ctrl === 1;
@@ -226,6 +233,7 @@ export class Dma8237 implements Device {
       this.curAddr[channel] = (this.curAddr[channel] + step) & 0xffff;
       if (this.curCount[channel] === 0) {
         this.status[ctrl] |= 1 << (channel & 3);
+        this.tcSeen[channel] = 1;
         if (this.mode[channel] & MODE_AUTOINIT) {
           this.curAddr[channel] = this.baseAddr[channel];
           this.curCount[channel] = this.baseCount[channel];
@@ -259,6 +267,7 @@ export class Dma8237 implements Device {
     this.curCount.fill(0);
     this.mode.fill(0);
     this.pages.fill(0);
+    this.tcSeen.fill(0);
     this.masterClear(0);
     this.masterClear(1);
   }
@@ -280,6 +289,7 @@ export class Dma8237 implements Device {
         request: this.request.slice(),
         flipflop: this.flipflop.slice(),
         temp: this.temp.slice(),
+        tcSeen: this.tcSeen.slice(),
       },
     };
   }
@@ -298,6 +308,7 @@ export class Dma8237 implements Device {
     this.request.set(fixedBytesField(f, 'request', 2));
     this.flipflop.set(fixedBytesField(f, 'flipflop', 2));
     this.temp.set(fixedBytesField(f, 'temp', 2));
+    this.tcSeen.set(fixedBytesField(f, 'tcSeen', 8));
   }
 
   inspect(): readonly InspectNode[] {
