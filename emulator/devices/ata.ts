@@ -30,7 +30,8 @@
  * An absent slave reads as 00h in its status and task-file registers (how BIOSes detect it);
  * commands to it are ignored. Soft reset (SRST 1 then 0) loads the ATA signature (sector count 1,
  * sector 1, cylinder 0, error 01h) and selects device 0; multiple mode and the CHS translation
- * survive it. reset('hard') keeps all state (the AT's CPU reset does not reach the drive).
+ * survive it. reset('hard') (the system RESET line, which reaches the drives as the interface's
+ * RESET- signal) restores power-on defaults like reset('power'). A CPU-only reset never calls it.
  */
 import type { BlockDevice } from '../disk/blockDevice.js';
 import type { IoBus } from '../io/ioBus.js';
@@ -770,8 +771,7 @@ export class AtaChannel implements Device {
     else this.updateIrq();
   }
 
-  reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
+  reset(_kind: ResetKind): void {
     for (const d of this.drives) {
       if (d === null) continue;
       d.signature();

@@ -21,6 +21,7 @@
  * after which the channel is auto-initialised or masked, as the chip does. Addresses never carry
  * into the page register. DMA1 only runs while channel 4 is unmasked in cascade mode, as on the AT.
  * DMA addresses are ISA bus addresses: the CPU's A20 gate does not apply to them.
+ * reset('hard') (the system RESET line, wired to the 8237s' RESET pins) equals reset('power').
  */
 import type { IoBus } from '../io/ioBus.js';
 import {
@@ -259,8 +260,7 @@ export class Dma8237 implements Device {
     return addr < this.memory.ramSize ? this.memory.ram[addr] : 0xff;
   }
 
-  reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
+  reset(_kind: ResetKind): void {
     this.baseAddr.fill(0);
     this.baseCount.fill(0);
     this.curAddr.fill(0);

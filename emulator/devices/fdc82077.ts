@@ -27,7 +27,8 @@
  * OUT, and only while DOR bit 3 (DMA/IRQ enable) is set. Leaving reset (DOR bit 2 or DSR bit 7)
  * queues the four "drive polling" interrupts (ST0 C0h-C3h) unless polling was disabled by
  * CONFIGURE. The disk-change line (DIR bit 7) is set at power-on and on insert/eject and cleared
- * by a seek with a disk in the drive. reset('hard') keeps all state.
+ * by a seek with a disk in the drive. reset('hard') (the system RESET line on the controller's
+ * RESET pin) equals reset('power'); inserted media stay in their drives.
  */
 import type { BlockDevice } from '../disk/blockDevice.js';
 import type { IoBus } from '../io/ioBus.js';
@@ -744,8 +745,7 @@ export class Fdc82077 implements Device {
     this.finishResult([st0 | (st1 ? ST0_ABNORMAL : 0), st1, 0, ...last], true);
   }
 
-  reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
+  reset(_kind: ResetKind): void {
     this.dor = 0;
     this.tdr = 0;
     this.rate = 2;

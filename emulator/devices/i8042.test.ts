@@ -283,6 +283,22 @@ describe('PS/2 mouse on the aux port', () => {
   });
 });
 
+describe('8042 resets', () => {
+  it('restarts the controller on the system RESET line while the keyboard keeps its queue', () => {
+    const { io, kbc, drain } = setup();
+    io.out8(0x64, 0xaa);
+    io.in8(0x60);
+    io.out8(0x64, 0xad); // keyboard interface off: keys wait in the keyboard
+    kbc.keyEvent('KeyQ', true);
+    kbc.reset('hard');
+    expect(io.in8(0x64) & 0x04).toBe(0); // system flag clear again: a cold start for the BIOS
+    expect(drain()).toEqual([0x10]); // the default command byte enables the interface again
+    kbc.keyEvent('KeyQ', false);
+    kbc.reset('power');
+    expect(drain()).toEqual([]);
+  });
+});
+
 describe('8042 save and load', () => {
   it('continues identically with queued keys, a pending delivery and a half-translated break', () => {
     const a = setup();

@@ -29,8 +29,10 @@
  * wire), so each byte raises its own IRQ. Replies of the controller come before keyboard data,
  * keyboard before mouse.
  *
- * reset('hard') keeps everything: the 8042 is a separate microcontroller that the CPU reset
- * does not reach, and the BIOS reads its system flag to tell a CPU reset from power-on.
+ * The CPU-only reset (the 8042's own pulse, port 92h, a triple fault) never calls reset(): the
+ * controller keeps its state and its system flag, which the BIOS reads to tell such a reset from
+ * power-on. reset('hard') is the system RESET line: the controller restarts (system flag clear) while
+ * the keyboard and mouse, which have no reset input, keep theirs; reset('power') resets all three.
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { IrqLine } from '../io/irq.js';
@@ -320,7 +322,6 @@ export class I8042 implements Device {
   }
 
   reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
     this.ram.fill(0);
     this.ram[0] = POWER_ON_COMMAND_BYTE;
     this.outputPort = POWER_ON_OUTPUT_PORT;
@@ -330,13 +331,16 @@ export class I8042 implements Device {
     this.pendingCommand = 0;
     this.xlatBreak = false;
     this.deliverTimer.cancel();
-    this.keyboard.reset(kind);
-    this.mouse.reset(kind);
+    if (kind === 'power') {
+      this.keyboard.reset(kind);
+      this.mouse.reset(kind);
+    }
     this.irq1Level = false;
     this.irq12Level = false;
     this.irq1.lower();
     this.irq12.lower();
     this.options.onA20(true);
+    this.tryDeliver(); // after a RESET-line restart the keyboard may still hold bytes
   }
 
   saveState(): DeviceState {

@@ -21,8 +21,9 @@
  * IrqLine.pulse() is never lost); level-triggered inputs (LTIM or ELCR) follow the line.
  * The ISA bus's IRQ2 pin is wired to the slave's IR1 on the AT, so setIrqLevel(2) drives IRQ9.
  *
- * reset('hard') keeps all state: the 8259A has no reset pin, and the AT's CPU reset (8042 pulse,
- * port 92h, triple fault) must leave it programmed for the BIOS's shutdown-byte resume paths.
+ * reset('hard') keeps all state: the 8259A has no reset input, so neither the system RESET line
+ * nor the AT's CPU reset (8042 pulse, port 92h, triple fault) changes it; the BIOS's shutdown-byte
+ * resume paths rely on that.
  */
 import type { IoBus, PortHandler } from '../io/ioBus.js';
 import type { InterruptController, IrqSink } from '../io/irq.js';

@@ -22,8 +22,8 @@
  * (the first latch holds until read), read-back with status (OUT, NULL COUNT, mode bits).
  *
  * Power-on state is undefined on the chip; here every counter starts as after a mode 0 control
- * word with no count (OUT low, nothing armed). reset('hard') keeps all state: the AT's CPU reset
- * does not reach the PIT.
+ * word with no count (OUT low, nothing armed). reset('hard') keeps all state: the 8254 has no reset
+ * input, so the system RESET line does not reach it.
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { IrqLine } from '../io/irq.js';

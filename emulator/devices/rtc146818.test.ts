@@ -209,11 +209,17 @@ describe('MC146818A RTC', () => {
   });
 
   it('keeps CMOS RAM and the shutdown byte across a hard reset; power-on reloads the image', () => {
-    const { s, rd, wr, rtc, clock } = setup('2024-01-01T00:00:00Z', US, buildCmos({ memoryBytes: 4 << 20 }));
+    const { s, rd, wr, rtc, clock, irq } = setup('2024-01-01T00:00:00Z', US, buildCmos({ memoryBytes: 4 << 20 }));
     wr(CMOS.shutdown, 0x0a);
     wr(0x40, 0x77);
+    wr(CMOS.regB, 0x7e); // PIE AIE UIE SQWE, binary, 24 h
     s.advance(3 * US);
-    rtc.reset('hard');
+    expect(irq.level).toBe(true);
+    rtc.reset('hard'); // the RESET pin: interrupt enables and flags go, data mode and time stay
+    expect(irq.level).toBe(false);
+    expect(rd(CMOS.regB)).toBe(0x06);
+    expect(rd(CMOS.regC)).toBe(0);
+    wr(CMOS.regB, 0x02);
     expect(rd(CMOS.shutdown)).toBe(0x0a);
     expect(rd(0x40)).toBe(0x77);
     expect(clock()).toBe('24 01 01 00 00 03');

@@ -24,8 +24,9 @@
  * The periodic flag is computed from virtual time when register C is read; a timer
  * (`rtc.periodic`) runs only while PIE is set, so an unused 1024 Hz tap costs nothing.
  *
- * CMOS RAM (0Eh-7Fh) survives reset('hard') (it is battery-backed, and the shutdown byte 0Fh must
- * reach the BIOS after a CPU reset); reset('power') reloads the configured image and start time.
+ * reset('hard') is the chip's RESET pin driven by the system RESET line: it clears PIE, AIE, UIE,
+ * SQWE and the register C flags, and keeps the time and the battery-backed RAM (the shutdown byte 0Fh
+ * reaches the BIOS). reset('power') reloads the configured image and start time.
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { IrqLine } from '../io/irq.js';
@@ -193,6 +194,7 @@ const REG_B_SET = 0x80;
 const REG_B_PIE = 0x40;
 const REG_B_AIE = 0x20;
 const REG_B_UIE = 0x10;
+const REG_B_SQWE = 0x08;
 const REG_B_BINARY = 0x04;
 const REG_B_24H = 0x02;
 const REG_C_IRQF = 0x80;
@@ -485,7 +487,14 @@ export class Rtc146818 implements Device {
   }
 
   reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
+    if (kind === 'hard') {
+      this.ram[CMOS.regB] &= ~(REG_B_PIE | REG_B_AIE | REG_B_UIE | REG_B_SQWE);
+      this.ram[CMOS.regC] = 0;
+      this.periodicTimer.cancel();
+      this.irqLevel = false;
+      this.irq.lower();
+      return;
+    }
     this.ram.set(this.initialCmos);
     this.ram[CMOS.regC] = 0;
     this.ram[CMOS.regA] &= 0x7f;

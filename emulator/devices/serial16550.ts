@@ -25,7 +25,8 @@
  * the MSR inputs. Outside loopback the modem inputs show a connected terminal: CTS, DSR and DCD
  * asserted, RI off.
  *
- * reset('hard') keeps all state (the AT's CPU reset does not reach the UART).
+ * reset('hard') (the system RESET line on the UART's MR pin) restores the power-on registers but
+ * keeps host input that has not arrived yet; reset('power') drops it too.
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { IrqLine } from '../io/irq.js';
@@ -362,10 +363,9 @@ export class Serial16550 implements Device {
   }
 
   reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
     this.rx.clear();
     this.tx.clear();
-    this.host.clear();
+    if (kind === 'power') this.host.clear();
     this.ier = 0;
     this.lcr = 0;
     this.mcr = 0;

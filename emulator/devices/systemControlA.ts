@@ -2,7 +2,8 @@
  * System control port A (92h), the "fast A20 and reset" port of PS/2-era and later chipsets, and
  * the A20 gate that combines it with the 8042's output port.
  *
- *   bit 0  write 1 (from 0): pulse the CPU reset line (fast reset); reads back until the reset
+ *   bit 0  write 1 (from 0): pulse the CPU reset line (fast reset); the pulse ends by itself, so the
+ *          bit reads 0 again and the next write of 1 resets once more
  *   bit 1  A20 gate (1 = enabled)
  *   bit 3  CMOS security lock (stored only)
  *   other bits read back as written
@@ -13,8 +14,8 @@
  *   const port92 = new SystemControlA(io, { onA20: (on) => a20.setPort92(on), onReset });
  * The callbacks run inside the guest's OUT: act on a reset at the next instruction boundary.
  *
- * reset('hard') clears bit 0 (the chipset ends the reset pulse) and keeps A20, as the CPU reset
- * does not reach this register.
+ * The CPU-only reset it triggers does not reset the register (A20 stays as it was); reset('hard')
+ * (the system RESET line) and reset('power') clear it, closing this A20 gate.
  */
 import type { IoBus } from '../io/ioBus.js';
 import { expectState, hex, type Device, type DeviceState, type InspectNode, type ResetKind } from '../machine/device.js';
@@ -47,14 +48,13 @@ export class SystemControlA implements Device {
     const old = this.value;
     this.value = v;
     if ((old ^ v) & 2) this.options.onA20((v & 2) !== 0);
-    if (v & 1 && !(old & 1)) this.options.onReset();
+    if (v & 1 && !(old & 1)) {
+      this.value &= ~1;
+      this.options.onReset();
+    }
   }
 
-  reset(kind: ResetKind): void {
-    if (kind === 'hard') {
-      this.value &= ~1;
-      return;
-    }
+  reset(_kind: ResetKind): void {
     this.value = 0;
     this.options.onA20(false);
   }

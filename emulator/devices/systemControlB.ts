@@ -17,7 +17,7 @@
  *   portB.onSpeakerChange = (s) => audio.setTone(s.on ? s.frequency : 0);
  *
  * The refresh toggle is computed from virtual time, so a delay loop waiting on it takes the same
- * virtual time on every run. reset('hard') keeps the register (the AT's CPU reset does not reach it).
+ * virtual time on every run. reset('hard') (the system RESET line) clears the register as power-on does.
  */
 import type { IoBus } from '../io/ioBus.js';
 import { expectState, hex, type Device, type DeviceState, type InspectNode, type ResetKind } from '../machine/device.js';
@@ -78,8 +78,7 @@ export class SystemControlB implements Device {
     if (this.onSpeakerChange !== null) this.onSpeakerChange(now);
   }
 
-  reset(kind: ResetKind): void {
-    if (kind === 'hard') return;
+  reset(_kind: ResetKind): void {
     this.write(0);
   }
 
