@@ -6,8 +6,9 @@ import { CliError, type CliCommand } from './cliError.js';
 import { diskCommand } from './diskCommand.js';
 import { runCommand } from './runCommand.js';
 import { demoCommand } from './demoCommand.js';
+import { dapCommand } from './dapCommand.js';
 
-const commands: CliCommand[] = [diskCommand, runCommand, demoCommand];
+const commands: CliCommand[] = [diskCommand, runCommand, demoCommand, dapCommand];
 
 function usage(): string {
   const lines = ['usage: win31 <command> [arguments]', '', 'commands:'];

@@ -1,10 +1,10 @@
 /**
  * Assembles test/dap/fixture.asm with nasm (the oracle for its bytes and label addresses) into a
- * temporary folder: the boot sector itself, a 1.44 MB floppy holding it, and the label table
+ * temporary folder: the boot sector itself, a 1.44 MB floppy and a small hard disk holding it, and the label table
  * read from nasm's listing.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../support/testdata.js';
@@ -12,6 +12,8 @@ import { repoRoot } from '../support/testdata.js';
 export interface Fixture {
   readonly bootSector: Uint8Array;
   readonly floppy: string;
+  /** A raw hard disk (20 cylinders, 16 heads, 63 sectors) with the sector as its MBR: BIOS drive 80h. */
+  readonly hardDisk: string;
   /** Label name -> linear address (the sector is loaded at 0000:7C00). */
   readonly labels: ReadonlyMap<string, number>;
   /** Linear address of every instruction, from the listing. */
@@ -28,6 +30,9 @@ export function buildFixture(): Fixture {
   const image = new Uint8Array(1474560);
   image.set(bootSector, 0);
   writeFileSync(floppy, image);
+  const hardDisk = join(dir, 'fixture-hd.img');
+  writeFileSync(hardDisk, bootSector);
+  truncateSync(hardDisk, 20 * 16 * 63 * 512);
   const labels = new Map<string, number>();
   const starts: number[] = [];
   let pending: string[] = [];
@@ -45,7 +50,7 @@ export function buildFixture(): Fixture {
       starts.push(addr);
     }
   }
-  return { bootSector, floppy, labels, starts };
+  return { bootSector, floppy, hardDisk, labels, starts };
 }
 
 export function label(f: Fixture, name: string): number {

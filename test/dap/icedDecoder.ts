@@ -21,7 +21,7 @@ export class IcedDecoder implements InstructionDecoder {
       const fc = ins.flowControl;
       let kind: DecodedInstruction['kind'] = 'other';
       if (ins.hasRepPrefix || ins.hasRepePrefix || ins.hasRepnePrefix) kind = 'rep';
-      else if (/^(loop|jcxz|jecxz)/.test(text)) kind = 'loop';
+      else if (/^loop/.test(text)) kind = 'loop';
       else if (fc === FlowControl.Call || fc === FlowControl.IndirectCall) kind = 'call';
       else if (/^iret/.test(text)) kind = 'iret';
       else if (fc === FlowControl.Return) kind = 'ret';
