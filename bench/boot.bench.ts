@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildDemoFloppy } from '../demo/demoDisk.js';
+import { buildDemoHardDisk } from '../demo/demoDisk.js';
 import type { Cpu } from '../emulator/cpu/cpu.js';
 import type { BlockDevice } from '../emulator/disk/blockDevice.js';
 import { openDisk } from '../emulator/disk/openDisk.js';
@@ -34,14 +34,14 @@ function report(what: string, m: Machine, ms: number, ok: boolean): void {
 }
 
 function toBootSector(): void {
-  const m = createMachine({ floppy: { image: memoryDisk(buildDemoFloppy()) }, rtcStart: RTC });
+  const m = createMachine({ hardDisk: { image: memoryDisk(buildDemoHardDisk()) }, bootOrder: ['hard'], rtcStart: RTC });
   const cpu = m.cpu as Cpu;
   const t0 = performance.now();
   m.boot();
   cpu.addBreakpoint(0x7c00);
   let ok = false;
   for (let i = 0; i < 100 && !ok; i++) ok = m.run(m.scheduler.hz).stop === 'breakpoint';
-  report('power-on to the first boot-sector instruction (demo floppy)', m, performance.now() - t0, ok);
+  report('power-on to the first boot-sector instruction (demo disk on IDE)', m, performance.now() - t0, ok);
 }
 
 function freedosHdd(): void {

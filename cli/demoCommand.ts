@@ -1,9 +1,9 @@
 /**
- * `win31 demo`: boots the built-in demo floppy headless, prints its text screen, lets it draw its
+ * `win31 demo`: boots the built-in demo disk headless, prints its text screen, lets it draw its
  * mode 13h picture and writes that as a PNG (default ./demo-screenshot.png).
  */
 import { writeFileSync } from 'node:fs';
-import { buildDemoFloppy } from '../demo/demoDisk.js';
+import { buildDemoHardDisk } from '../demo/demoDisk.js';
 import type { BlockDevice } from '../emulator/disk/blockDevice.js';
 import { createMachine } from '../emulator/machine/createMachine.js';
 import { CliError, type CliCommand } from './cliError.js';
@@ -44,7 +44,8 @@ export const demoCommand: CliCommand = {
         i++;
       } else throw new CliError(`unknown or incomplete option '${a}' (try 'win31 demo --help')`, 2);
     }
-    const m = createMachine({ floppy: { image: memoryDisk(buildDemoFloppy()) }, rtcStart: new Date(Date.UTC(1992, 3, 6, 12, 0, 0)) });
+    // The demo boots as an IDE hard disk held in memory.
+    const m = createMachine({ hardDisk: { image: memoryDisk(buildDemoHardDisk()) }, bootOrder: ['hard'], rtcStart: new Date(Date.UTC(1992, 3, 6, 12, 0, 0)) });
     const text = await runSession(m, { untilText: 'Switching to mode 13h', timeoutSeconds: timeout, screenText: true });
     if (text.exitCode !== 0) {
       process.stderr.write(`win31: the demo did not reach its text screen: ${text.reason}\n`);

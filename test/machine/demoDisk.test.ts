@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_FLOPPY_BYTES, assembleDemo, buildDemoFloppy } from '../../demo/demoDisk.js';
 import { DEMO_SOURCE } from '../../demo/demoSource.js';
 import { firstDifference, nasmAssemble } from '../../emulator/bios/nasmOracle.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { demoCommand } from '../../cli/demoCommand.js';
 import { createMachine } from '../../emulator/machine/createMachine.js';
+import { decodePng } from '../../emulator/render/png.js';
 import { hasTool } from '../support/testdata.js';
 import { runUntilText, screen, startAfterPost } from './machineHarness.js';
 
@@ -47,5 +52,28 @@ describe('demo program on the machine', () => {
     expect(stop).toBe('halt');
     const { frame } = m.renderFrame();
     expect([frame.width, frame.height]).toEqual([320, 200]);
+  });
+});
+
+describe('win31 demo', () => {
+  it('boots the demo disk through the BIOS and writes a 320x200 screenshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'win31-demo-'));
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string | Uint8Array) => {
+      chunks.push(String(s));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      const out = join(dir, 'shot.png');
+      const code = await demoCommand.run(['--screenshot', out]);
+      expect(code).toBe(0);
+      const png = decodePng(new Uint8Array(readFileSync(out)));
+      expect([png.width, png.height]).toEqual([320, 200]);
+      expect(chunks.join('')).toContain('Switching to mode 13h');
+    } finally {
+      process.stdout.write = write;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
