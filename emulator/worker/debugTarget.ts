@@ -25,7 +25,10 @@ export interface DebugTarget {
   addBreakpoint(linear: number): void;
   removeBreakpoint(linear: number): void;
   clearBreakpoints(): void;
-  /** Runs at most `budget` instructions. Stops before an instruction that has a breakpoint, except the first one. */
+  /**
+   * Runs at most `budget` ticks of virtual time (one tick per instruction; a halted CPU skips
+   * ticks to its next timer). Stops before an instruction that has a breakpoint, except the first one.
+   */
   run(budget: number): TargetStop;
   /** Executes exactly one instruction (ignores a breakpoint on it). */
   step(): TargetStop;
@@ -33,6 +36,8 @@ export interface DebugTarget {
   readonly stopDetail: string;
   /** Instructions executed since power-on (cheap: read on every slice). */
   readonly instructions: number;
+  /** Virtual time in ticks (the scheduler's clock). */
+  readonly ticks: number;
   /** Ticks per virtual second (the scheduler's clock), for the status line. */
   readonly ticksPerSecond: number;
   /** The RESET line: RAM survives, the CPU restarts at the BIOS entry point. */

@@ -33,6 +33,13 @@ export const SPEED_IPS: { readonly [s in SpeedSetting]: number } = {
 const SLICE = 20_000;
 /** Host milliseconds the loop may run before it yields to the event loop. */
 const YIELD_MS = 12;
+/**
+ * Virtual time may run at most this many times faster than the host clock. A busy guest flat out
+ * stays below it (45 MIPS is 1.8x at 25 M ticks/s); an idle one, whose HLT skips virtual time to
+ * the next timer, would otherwise see seconds pass per host millisecond, and a key held for
+ * 50 ms of host time would auto-repeat in the guest. Pacing only: the guest sees ticks, never this.
+ */
+const MAX_VIRTUAL_RATE = 2;
 
 interface ArmedBreakpoint {
   readonly spec: BreakpointSpec;
@@ -63,6 +70,7 @@ export class InProcessMachineClient implements MachineClient {
   private mipsValue = 0;
   private paceStart = 0;
   private paceExecuted = 0;
+  private paceTicks = 0;
 
   constructor(
     readonly target: DebugTarget,
@@ -207,6 +215,7 @@ export class InProcessMachineClient implements MachineClient {
     this.speed = speed;
     this.paceStart = this.now();
     this.paceExecuted = 0;
+    this.paceTicks = this.target.ticks;
   }
 
   onEvent(listener: (event: MachineEvent) => void): Unsubscribe {
@@ -236,6 +245,7 @@ export class InProcessMachineClient implements MachineClient {
     if (this.control) Atomics.store(this.control, 0, 0);
     this.paceStart = this.windowStart = this.now();
     this.paceExecuted = this.windowInstructions = 0;
+    this.paceTicks = this.target.ticks;
     this.emit({ kind: 'continued' });
     this.schedule();
   }
@@ -270,16 +280,15 @@ export class InProcessMachineClient implements MachineClient {
         this.stop('pause', []);
         return;
       }
-      let budget = SLICE;
-      if (ips !== Infinity) {
-        const allowed = ((this.now() - this.paceStart) * ips) / 1000 - this.paceExecuted;
-        if (allowed < 1) {
-          this.updateMips();
-          this.schedule(1);
-          return;
-        }
-        budget = Math.min(SLICE, Math.floor(allowed));
+      const elapsed = this.now() - this.paceStart;
+      let allowed = ((elapsed * this.target.ticksPerSecond * MAX_VIRTUAL_RATE) / 1000) - (this.target.ticks - this.paceTicks);
+      if (ips !== Infinity) allowed = Math.min(allowed, (elapsed * ips) / 1000 - this.paceExecuted);
+      if (allowed < 1) {
+        this.updateMips();
+        this.schedule(1);
+        return;
       }
+      const budget = Math.min(SLICE, Math.floor(allowed));
       const before = this.target.instructions;
       let r: TargetStop;
       try {

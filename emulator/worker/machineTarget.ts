@@ -31,6 +31,10 @@ export class MachineTarget implements DebugTarget, DisplayTarget {
     return this.cpu.instructionCount;
   }
 
+  get ticks(): number {
+    return this.machine.scheduler.now;
+  }
+
   get ticksPerSecond(): number {
     return this.machine.scheduler.hz;
   }

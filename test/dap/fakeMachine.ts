@@ -26,6 +26,11 @@ export class FakeMachine implements DebugTarget {
   readonly ticksPerSecond = 25_000_000;
   private readonly bps = new Set<number>();
 
+  /** No timers here: virtual time is the instruction count. */
+  get ticks(): number {
+    return this.instructions;
+  }
+
   constructor(image: Uint8Array, loadAt = 0x7c00) {
     this.ram.set(image, loadAt);
     this.ip = loadAt;
