@@ -14,6 +14,7 @@ import type { BiosConfig } from '../bios/biosContext.js';
 import { AtaChannel } from '../devices/ata.js';
 import { DebugConsolePort } from '../devices/debugConsole.js';
 import { Dma8237 } from '../devices/dma8237.js';
+import { Fdc82077 } from '../devices/fdc82077.js';
 import { I8042 } from '../devices/i8042.js';
 import { PostCodePort } from '../devices/postCodes.js';
 import { Serial16550 } from '../devices/serial16550.js';
@@ -80,6 +81,7 @@ export class Machine {
   readonly kbc: I8042;
   readonly dma: Dma8237;
   readonly ata: AtaChannel;
+  readonly fdc: Fdc82077;
   readonly port92: SystemControlA;
   readonly com1: Serial16550 | null;
   readonly postCodes: PostCodePort;
@@ -97,6 +99,8 @@ export class Machine {
   private keyboard: KeyEventSink | null = null;
   /** Text typed into the guest a keystroke at a time (see keyTypist.ts). */
   readonly typist: KeyTypist;
+  /** How often INT 16h found no key waiting: a guest sitting at a prompt makes this grow. */
+  keyboardIdleCount = 0;
   /** Serial (COM1) output, byte by byte. */
   onSerial: ((byte: number) => void) | null = null;
   /** The CPU halted with interrupts disabled: nothing will wake it. */
@@ -144,9 +148,13 @@ export class Machine {
     this.ata = new AtaChannel(this.io, this.irqs[14], {
       master: hd ? { disk: hd.image, cylinders: hd.geometry.cylinders, heads: hd.geometry.heads, sectors: hd.geometry.sectors } : null,
     });
+    const fd = c.floppy;
+    this.fdc = new Fdc82077(this.io, this.irqs[6], this.dma, {
+      drives: [fd ? { type: FLOPPY_TYPES[fd.geometry.driveType], disk: fd.image } : null],
+    });
     this.postCodes = new PostCodePort(this.io);
     this.debugConsole = new DebugConsolePort(this.io, (b) => this.onDebugConsole?.(b));
-    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc, this.port92, this.dma, this.ata, this.postCodes, this.debugConsole);
+    this.devices.push(this.pic, this.pit, this.port61, this.rtc, this.vga, this.kbc, this.port92, this.dma, this.ata, this.fdc, this.postCodes, this.debugConsole);
     if (this.com1) this.devices.push(this.com1);
 
     const biosConfig: BiosConfig = {
@@ -165,7 +173,10 @@ export class Machine {
     this.memory.loadRom(0xf0000, this.bios.rom.image);
     this.cpu.biosTrap = (id) => this.bios.trap(id);
     this.typist = new KeyTypist(Math.round(c.ticksPerSecond / 2));
-    this.bios.onKeyboardIdle = () => this.typist.keyWanted();
+    this.bios.onKeyboardIdle = () => {
+      this.keyboardIdleCount++;
+      this.typist.keyWanted();
+    };
   }
 
   /** Connects the keyboard (the 8042's keyboard port) that keyEvent and typeText drive. */

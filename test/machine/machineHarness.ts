@@ -21,6 +21,28 @@ export function runUntilText(m: Machine, text: string, maxSeconds: number): bool
   return false;
 }
 
+/** The last line with text on the screen. */
+export function lastLine(lines: readonly string[]): string {
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].trim() !== '') return lines[i].trimEnd();
+  return '';
+}
+
+/**
+ * Runs until the guest waits at `prompt`: the last line with text is the prompt and the guest asks
+ * INT 16h for a key with the typing queue empty.
+ */
+export function runUntilPrompt(m: Machine, prompt: string, maxSeconds: number): boolean {
+  const slice = Math.round(m.scheduler.hz / 50);
+  const end = m.scheduler.now + maxSeconds * m.scheduler.hz;
+  while (m.scheduler.now < end) {
+    const idle = m.keyboardIdleCount;
+    const r = m.run(slice);
+    if (m.keyboardIdleCount !== idle && m.typist.pending === 0 && lastLine(screen(m)) === prompt) return true;
+    if (r.stop !== 'budget') return false;
+  }
+  return false;
+}
+
 /** Powers on, runs POST up to the INT 19h bootstrap, then starts `program` (loaded at 0:7C00) at `entry`. */
 export function startAfterPost(m: Machine, program: Uint8Array, entry: number): void {
   const cpu = m.cpu as Cpu;

@@ -64,6 +64,7 @@ export async function qemuTextDump(o: QemuBootOptions): Promise<Uint8Array> {
   const deadline = Date.now() + (o.timeoutMs ?? 90_000);
   let lines: string[] = [];
   let step = 0;
+  let previous = '';
   try {
     for (;;) {
       if (exited) throw new Error(`qemu exited: ${stderr.trim()}`);
@@ -89,7 +90,11 @@ export async function qemuTextDump(o: QemuBootOptions): Promise<Uint8Array> {
         }
         continue;
       }
-      if (screen.includes(o.until) && (o.untilLines === undefined || o.untilLines(lines))) return dump;
+      // Done when the condition holds on two polls in a row with the same screen (settled).
+      const done = screen.includes(o.until) && (o.untilLines === undefined || o.untilLines(lines));
+      const key = Buffer.from(dump).toString('hex');
+      if (done && key === previous) return dump;
+      previous = done ? key : '';
     }
   } finally {
     q.stdin.write('quit\n');
