@@ -85,7 +85,7 @@ describe('ATA channel', () => {
     expect(x.status() & 0x08).toBe(0); // DRQ dropped after 256 words
   });
 
-  it('reads sectors by LBA with one interrupt per sector and leaves the last address in the task file', () => {
+  it('reads sectors by LBA with one interrupt per sector and leaves the next address in the task file', () => {
     const x = setup();
     x.lbaCmd(1000, 3, 0x20);
     for (let i = 0; i < 3; i++) {
@@ -98,7 +98,7 @@ describe('ATA channel', () => {
     }
     expect(x.irq.level).toBe(false);
     expect(x.status()).toBe(0x50);
-    expect(x.taskFile()).toEqual([0, 1002 & 0xff, 1002 >> 8, 0, 0xe0]);
+    expect(x.taskFile()).toEqual([0, 1003 & 0xff, 1003 >> 8, 0, 0xe0]);
     expect(x.irq.rises().length).toBe(3);
   });
 
@@ -112,7 +112,7 @@ describe('ATA channel', () => {
     expect(b0).toBe(((lba * 7 + 4) & 0xff));
     for (let i = 0; i < 507; i++) x.io.in8(0x1f0);
     expect(x.status()).toBe(0x50);
-    expect(x.taskFile()).toEqual([0, 4, 2, 0, 0xa3]);
+    expect(x.taskFile()).toEqual([0, 5, 2, 0, 0xa3]);
   });
 
   it('writes sectors: DRQ without interrupt for the first, an interrupt after each', () => {
@@ -128,7 +128,7 @@ describe('ATA channel', () => {
     expect(x.status()).toBe(0x50);
     expect(Array.from(x.disk.bytes.subarray(5 * 512, 5 * 512 + 4))).toEqual([0, 0, 0x11, 0x11]);
     expect(Array.from(x.disk.bytes.subarray(6 * 512, 6 * 512 + 4))).toEqual([0x34, 0x12, 0xcd, 0xab]);
-    expect(x.taskFile()).toEqual([0, 6, 0, 0, 0xe0]);
+    expect(x.taskFile()).toEqual([0, 7, 0, 0, 0xe0]);
   });
 
   it('transfers READ/WRITE MULTIPLE in blocks of the SET MULTIPLE size, and aborts without it', () => {
@@ -199,7 +199,7 @@ describe('ATA channel', () => {
     const x = setup();
     x.lbaCmd(10, 4, 0x40);
     expect(x.status()).toBe(0x50);
-    expect(x.taskFile()).toEqual([0, 13, 0, 0, 0xe0]);
+    expect(x.taskFile()).toEqual([0, 14, 0, 0, 0xe0]);
     x.lbaCmd(4000, 1, 0x70);
     expect(x.status()).toBe(0x50);
     x.io.out8(0x1f7, 0x10);
@@ -235,19 +235,20 @@ describe('ATA channel', () => {
     expect(x.io.in8(0x3f6)).toBe(0x80);
     x.io.out8(0x3f6, 0x00);
     expect(x.status()).toBe(0x50);
-    expect([x.io.in8(0x1f1), ...x.taskFile()]).toEqual([0x01, 1, 1, 0, 0, 0]);
+    expect([x.io.in8(0x1f1), ...x.taskFile()]).toEqual([0x01, 1, 1, 0, 0, 0xa0]);
     expect(x.io.in16(0x1f0)).toBe(0xffff); // the interrupted transfer is gone
     x.lbaCmd(5, 1, 0x90, 0xf0); // diagnostic runs whatever device is selected
     expect(x.irq.level).toBe(true);
-    expect([x.io.in8(0x1f1), ...x.taskFile()]).toEqual([0x01, 1, 1, 0, 0, 0]);
+    expect([x.io.in8(0x1f1), ...x.taskFile()]).toEqual([0x01, 1, 1, 0, 0, 0xa0]);
   });
 
-  it('answers 00h for an absent slave and ignores commands to it', () => {
+  it('answers 00h status for an absent slave, shows the written task file, and ignores commands to it', () => {
     const x = setup();
+    x.io.out8(0x1f2, 0x12);
     x.io.out8(0x1f6, 0xb0);
     expect(x.status()).toBe(0x00);
     expect(x.io.in8(0x3f6)).toBe(0x00);
-    expect(x.io.in8(0x1f2)).toBe(0x00);
+    expect(x.io.in8(0x1f2)).toBe(0x12);
     expect(x.io.in8(0x1f6)).toBe(0xb0);
     x.io.out8(0x1f7, 0xec);
     expect(x.irq.level).toBe(false);

@@ -23,12 +23,13 @@
  * at the end of non-data commands; reading the status register (not the alternate status) or
  * writing a command clears it; nIEN masks it; only the selected device drives the line. A disk
  * error from the BlockDevice becomes ERR with UNC (reads) or ABRT (writes, flush) and never
- * escapes. Commands complete at once (BSY is only seen while SRST is held), so the task file
- * ends with the address of the last sector transferred and a zero sector count, as the standard
- * describes.
+ * escapes. Commands complete at once (BSY is only seen while SRST is held). The task file
+ * advances after every block, as the WD1003-style register file of AT drives does (and QEMU's
+ * and Bochs's drives do): after a transfer it holds the sector after the last one transferred
+ * and a zero count; after an error, the failing sector.
  *
- * An absent slave reads as 00h in its status and task-file registers (how BIOSes detect it);
- * commands to it are ignored. Soft reset (SRST 1 then 0) loads the ATA signature (sector count 1,
+ * An absent slave reads 00h in its status register (how BIOSes detect it) and the values last
+ * written in its task-file registers; commands to it are ignored. Soft reset (SRST 1 then 0) loads the ATA signature (sector count 1,
  * sector 1, cylinder 0, error 01h) and selects device 0; multiple mode and the CHS translation
  * survive it. reset('hard') (the system RESET line, which reaches the drives as the interface's
  * RESET- signal) restores power-on defaults like reset('power'). A CPU-only reset never calls it.
@@ -257,12 +258,13 @@ export class AtaDrive {
     this.cylHigh = (cyl >>> 8) & 0xff;
   }
 
+  /** The ATA signature after a reset or diagnostic (device/head with the ATA-1 fixed bits 7 and 5). */
   signature(): void {
     this.sectorCount = 1;
     this.sector = 1;
     this.cylLow = 0;
     this.cylHigh = 0;
-    this.devHead = 0;
+    this.devHead = 0xa0;
     this.error = 0x01;
   }
 
@@ -322,6 +324,8 @@ export class AtaChannel implements Device {
   private readonly drives: (AtaDrive | null)[];
   private readonly base: number;
   private selected = 0;
+  /** Task-file bytes as last written (registers 1-6): what an absent device's registers read. */
+  private readonly latched = new Uint8Array(8);
   private nIEN = false;
   private srst = false;
   private irqLevel = false;
@@ -395,7 +399,7 @@ export class AtaChannel implements Device {
     if (!this.anyDrive()) return 0xff;
     const d = this.cur();
     if (reg === 6) return (d ?? this.drives[this.selected ^ 1] ?? { devHead: 0 }).devHead;
-    if (d === null) return reg === 0 ? 0xff : 0x00;
+    if (d === null) return reg === 0 ? 0xff : reg === 7 ? 0x00 : this.latched[reg];
     switch (reg) {
       case 0:
         return this.readDataByte(d);
@@ -429,6 +433,7 @@ export class AtaChannel implements Device {
       return;
     }
     // Both devices latch the command block registers; device/head also selects one of them.
+    this.latched[reg] = v;
     for (const d of this.drives) {
       if (d === null) continue;
       switch (reg) {
@@ -678,13 +683,13 @@ export class AtaChannel implements Device {
     d.lba += n;
     d.remaining -= n;
     d.sectorCount = d.remaining & 0xff;
+    d.setAddress(d.lba);
     if (d.remaining > 0) {
       this.loadBlock(d);
       return;
     }
     d.dir = Dir.None;
     d.status = ST_DRDY | ST_DSC;
-    d.setAddress(d.lba - 1);
   }
 
   private openOutBlock(d: AtaDrive): void {
@@ -706,12 +711,12 @@ export class AtaChannel implements Device {
     d.lba += n;
     d.remaining -= n;
     d.sectorCount = d.remaining & 0xff;
+    d.setAddress(d.lba);
     if (d.remaining > 0) {
       this.openOutBlock(d);
     } else {
       d.dir = Dir.None;
       d.status = ST_DRDY | ST_DSC;
-      d.setAddress(d.lba - 1);
     }
     this.raiseIrq(d);
   }
@@ -733,7 +738,7 @@ export class AtaChannel implements Device {
       }
     }
     d.sectorCount = 0;
-    d.setAddress(lba + count - 1);
+    d.setAddress(lba + count);
     this.raiseIrq(d);
   }
 
@@ -790,6 +795,7 @@ export class AtaChannel implements Device {
       d.blockSectors = 1;
     }
     this.selected = 0;
+    this.latched.fill(0);
     this.nIEN = false;
     this.srst = false;
     this.irqLevel = false;
@@ -805,6 +811,7 @@ export class AtaChannel implements Device {
         nIEN: this.nIEN,
         srst: this.srst,
         irq: this.irqLevel,
+        latched: this.latched.slice(),
         drives: this.drives.map((d) => (d === null ? {} : d.save())),
       },
     };
@@ -822,6 +829,7 @@ export class AtaChannel implements Device {
     this.selected = intField(f, 'selected', 0, 1);
     this.nIEN = boolField(f, 'nIEN');
     this.srst = boolField(f, 'srst');
+    this.latched.set(fixedBytesField(f, 'latched', 8));
     this.irqLevel = boolField(f, 'irq');
     if (this.irqLevel) this.irq.raise();
     else this.irq.lower();

@@ -94,6 +94,8 @@ class Counter {
   held = 0;
   /** A complete count has been written since the last control word (modes 1/5 need one to trigger). */
   crValid = false;
+  /** A read moved a pending load one clock earlier (see observe); the owner re-arms its timer. */
+  loadMoved = false;
 
   get modulus(): number {
     return this.bcd ? 10000 : 0x10000;
@@ -249,9 +251,23 @@ class Counter {
     this.statusLatched = false;
   }
 
+  /**
+   * Settles for a guest read. A count written during this same PIT clock counts as loaded: on the
+   * ISA bus a read comes at least one bus cycle (about 1 us, more than a PIT clock) after the
+   * write, while virtual time, counted in instructions, may not have reached the next clock yet.
+   */
+  private observe(t: number): void {
+    if (this.loadAt === t + 1) {
+      this.settle(t);
+      this.loadAt = t;
+      this.loadMoved = true;
+    }
+    this.settle(t);
+  }
+
   latchCount(t: number): void {
     if (this.latched) return; // the first latch holds until it is read
-    this.settle(t);
+    this.observe(t);
     const v = this.value();
     this.latchValue = this.bcd ? toBcd(v) : v;
     this.latched = true;
@@ -259,7 +275,7 @@ class Counter {
 
   latchStatus(t: number): void {
     if (this.statusLatched) return;
-    this.settle(t);
+    this.observe(t);
     this.status = (this.out() ? 0x80 : 0) | (this.nullCount ? 0x40 : 0) | (this.rw << 4) | (this.mode << 1) | (this.bcd ? 1 : 0);
     this.statusLatched = true;
   }
@@ -273,7 +289,7 @@ class Counter {
     if (this.latched) {
       v = this.latchValue;
     } else {
-      this.settle(t);
+      this.observe(t);
       const raw = this.value();
       v = this.bcd ? toBcd(raw) : raw;
     }
@@ -433,7 +449,7 @@ export class Pit8254 implements Device {
       0x40,
       0x43,
       {
-        read8: (p) => (p === 0x43 ? 0xff : this.counters[p - 0x40].read(this.clock())),
+        read8: (p) => (p === 0x43 ? 0xff : this.readCounter(p - 0x40)),
         write8: (p, v) => this.write(p, v),
       },
       this.name,
@@ -447,6 +463,20 @@ export class Pit8254 implements Device {
     return pitClocksAt(this.scheduler.now, this.scheduler.hz);
   }
 
+  private readCounter(i: number): number {
+    const c = this.counters[i];
+    const v = c.read(this.clock());
+    this.afterObserve(i);
+    return v;
+  }
+
+  private afterObserve(i: number): void {
+    const c = this.counters[i];
+    if (!c.loadMoved) return;
+    c.loadMoved = false;
+    this.changed(i);
+  }
+
   private write(port: number, value: number): void {
     const t = this.clock();
     if (port === 0x43) {
@@ -457,12 +487,17 @@ export class Pit8254 implements Device {
           if ((value & (2 << i)) === 0) continue;
           if ((value & 0x20) === 0) this.counters[i].latchCount(t);
           if ((value & 0x10) === 0) this.counters[i].latchStatus(t);
+          this.afterObserve(i);
         }
         return;
       }
-      if ((value & 0x30) === 0) this.counters[sc].latchCount(t);
-      else this.counters[sc].controlWord(value, t);
-      this.changed(sc);
+      if ((value & 0x30) === 0) {
+        this.counters[sc].latchCount(t);
+        this.afterObserve(sc);
+      } else {
+        this.counters[sc].controlWord(value, t);
+        this.changed(sc);
+      }
       return;
     }
     const i = port - 0x40;
