@@ -424,13 +424,6 @@ class Counter {
 
 const STATE_VERSION = 1;
 
-export interface SpeakerCounterState {
-  /** Counter 2's mode. */
-  readonly mode: number;
-  /** Counter 2's output frequency in Hz when it runs a periodic mode (2 or 3) with its gate open, else 0. */
-  readonly frequency: number;
-}
-
 export class Pit8254 implements Device {
   readonly name = 'pit';
   private readonly counters = [new Counter(), new Counter(), new Counter()];
@@ -544,13 +537,16 @@ export class Pit8254 implements Device {
     return c.out();
   }
 
-  /** Counter 2 as the speaker sees it: a programmed periodic mode with its gate open sounds. */
-  speakerCounter(): SpeakerCounterState {
+  /**
+   * Counter 2's output frequency in Hz as the speaker hears it: a programmed periodic mode (2 or 3)
+   * with its gate open; 0 otherwise.
+   */
+  counter2Frequency(): number {
     const c = this.counters[2];
     c.settle(this.clock());
     const n = c.loadAt >= 0 ? c.countOfCr() : c.loaded ? c.n : 0;
     const periodic = c.mode === 2 || c.mode === 3;
-    return { mode: c.mode, frequency: periodic && c.gate && n > 1 ? PIT_HZ / n : 0 };
+    return periodic && c.gate && n > 1 ? PIT_HZ / n : 0;
   }
 
   reset(kind: ResetKind): void {

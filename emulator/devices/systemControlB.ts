@@ -40,7 +40,8 @@ export class SystemControlB implements Device {
   readonly name = 'port61';
   /** Bits 0-3 as last written. */
   private control = 0;
-  private lastSpeaker: SpeakerState = { on: false, frequency: 0 };
+  /** The tone last reported (0 = silent), so port writes that change nothing report nothing. */
+  private lastTone = 0;
   /** Told whenever the speaker's tone starts, stops or changes pitch (for an audio output). */
   onSpeakerChange: ((state: SpeakerState) => void) | null = null;
 
@@ -66,16 +67,22 @@ export class SystemControlB implements Device {
 
   /** The speaker as an audio output would play it. */
   speaker(): SpeakerState {
-    if ((this.control & 3) !== 3) return { on: false, frequency: 0 };
-    const c2 = this.pit.speakerCounter();
-    return c2.frequency > 0 ? { on: true, frequency: c2.frequency } : { on: false, frequency: 0 };
+    const tone = this.tone();
+    return { on: tone > 0, frequency: tone };
+  }
+
+  /** The tone in Hz, 0 when silent (gate and data bits set, counter 2 running a periodic mode). */
+  private tone(): number {
+    return (this.control & 3) === 3 ? this.pit.counter2Frequency() : 0;
   }
 
   private speakerMaybeChanged(): void {
-    const now = this.speaker();
-    if (now.on === this.lastSpeaker.on && now.frequency === this.lastSpeaker.frequency) return;
-    this.lastSpeaker = now;
-    if (this.onSpeakerChange !== null) this.onSpeakerChange(now);
+    // Sound played by toggling bit 1 writes this port thousands of times a second: no allocation
+    // unless someone listens and the tone changed.
+    const tone = this.tone();
+    if (tone === this.lastTone) return;
+    this.lastTone = tone;
+    if (this.onSpeakerChange !== null) this.onSpeakerChange({ on: tone > 0, frequency: tone });
   }
 
   reset(_kind: ResetKind): void {
@@ -90,7 +97,7 @@ export class SystemControlB implements Device {
     const f = expectState(state, this.name, STATE_VERSION);
     // Counter 2's gate is restored with the PIT's own state; only the latch bits live here.
     this.control = intField(f, 'control', 0, 0x0f);
-    this.lastSpeaker = this.speaker();
+    this.lastTone = this.tone();
   }
 
   inspect(): readonly InspectNode[] {
