@@ -23,8 +23,9 @@
  * chip does. In non-DMA mode (SPECIFY ND) the data passes through the FIFO, and the interrupt is
  * raised once when the data is ready instead of per byte.
  *
- * Everything completes at once: IRQ6 rises at the end of the execution phase during the guest's
- * OUT, and only while DOR bit 3 (DMA/IRQ enable) is set. Leaving reset (DOR bit 2 or DSR bit 7)
+ * Everything completes at once (no step, settle or rotation delays, and the DOR motor bits are
+ * stored but a command runs whether or not its drive's motor is on): IRQ6 rises at the end of the
+ * execution phase during the guest's OUT, and only while DOR bit 3 (DMA/IRQ enable) is set. Leaving reset (DOR bit 2 or DSR bit 7)
  * queues the four "drive polling" interrupts (ST0 C0h-C3h) unless polling was disabled by
  * CONFIGURE. The disk-change line (DIR bit 7) is set at power-on and on insert/eject and cleared
  * by a seek with a disk in the drive. reset('hard') (the system RESET line on the controller's
