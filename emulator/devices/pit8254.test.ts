@@ -239,6 +239,20 @@ describe('8254 PIT', () => {
     expect(latchRead(io, 2)).toBe(0x0100);
   });
 
+  it('shows a count as loaded to a read in the same PIT clock (an ISA read comes a bus cycle later)', () => {
+    const { io, s, irq } = setup(25_000_000);
+    s.advance(1000);
+    io.out8(0x43, 0x30);
+    io.out8(0x40, 0x10);
+    io.out8(0x40, 0x00);
+    expect(latchRead(io, 0)).toBe(0x10);
+    io.out8(0x43, 0xe2); // read-back status: NULL COUNT already clear, OUT low
+    expect(io.in8(0x40)).toBe(0x30);
+    s.advance(25_000_000); // the interrupt still comes 16 clocks after the load
+    const load = Math.floor((1000 * 1_193_182) / 25_000_000);
+    expect(irq.rises()).toEqual([tickOfPitClock(load + 16, 25_000_000)]);
+  });
+
   it('ticks IRQ0 at 18.2 Hz with the BIOS programming, in virtual time at 25 MHz', () => {
     const hz = 25_000_000;
     const { io, s, irq } = setup(hz);
