@@ -85,6 +85,8 @@ export class Win31DebugSession extends DebugSession {
   private entryPending: 'bios' | 'bootSector' | null = null;
   private stepping = false;
   private launched = false;
+  /** VS Code needs stop reasons dressed up to focus a frame that has no source (see stoppedEvent). */
+  private vscodeClient = false;
 
   constructor(private readonly provider: MachineProvider) {
     super();
@@ -92,7 +94,8 @@ export class Win31DebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.vscodeClient = args.clientID === 'vscode';
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -152,11 +155,25 @@ export class Win31DebugSession extends DebugSession {
     else if (stop.reason === 'halt') reason = 'pause';
     this.entryPending = null;
     await this.refreshPhysicalBreakpoints();
-    const ev = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
-    ev.body.allThreadsStopped = true;
+    const ev = this.stoppedEvent(reason, stop.description);
     if (stop.hitBreakpointIds.length > 0) ev.body.hitBreakpointIds = [...stop.hitBreakpointIds];
-    if (stop.description) ev.body.description = stop.description;
     this.sendEvent(ev);
+  }
+
+  /**
+   * VS Code focuses (and shows registers for) a frame without a source only when the thread stopped
+   * on an 'instruction breakpoint' or an instruction-granularity step; it then opens the
+   * Disassembly view at it. Every stop here is at an instruction, so for VS Code the reason says
+   * that and the description keeps the real one ("Paused on step"); other clients get plain reasons.
+   */
+  private stoppedEvent(reason: string, detail?: string): DebugProtocol.StoppedEvent {
+    const label: { [r: string]: string } = { entry: 'Paused on entry', step: 'Paused on step', breakpoint: 'Paused on breakpoint', pause: 'Paused' };
+    const dressed = this.vscodeClient && reason !== 'exception';
+    const ev = new StoppedEvent(dressed ? 'instruction breakpoint' : reason, THREAD_ID) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    const text = dressed ? [label[reason] ?? `Paused (${reason})`, detail].filter(Boolean).join(': ') : detail;
+    if (text) ev.body.description = text;
+    return ev;
   }
 
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, launchArgs: LaunchArguments | undefined): Promise<void> {
@@ -191,11 +208,7 @@ export class Win31DebugSession extends DebugSession {
         // Attached: show where the machine is, paused, so the user sees registers at once.
         const st = await this.client.status();
         if (st.state === 'running') await this.client.pause();
-        else if (st.state === 'paused') {
-          const ev = new StoppedEvent('pause', THREAD_ID) as DebugProtocol.StoppedEvent;
-          ev.body.allThreadsStopped = true;
-          this.sendEvent(ev);
-        }
+        else if (st.state === 'paused') this.sendEvent(this.stoppedEvent('pause'));
         return;
       }
       if (this.entryPending === 'bios') this.sendEvent(this.entryStop());
@@ -208,9 +221,7 @@ export class Win31DebugSession extends DebugSession {
 
   private entryStop(): DebugProtocol.StoppedEvent {
     this.entryPending = null;
-    const ev = new StoppedEvent('entry', THREAD_ID) as DebugProtocol.StoppedEvent;
-    ev.body.allThreadsStopped = true;
-    return ev;
+    return this.stoppedEvent('entry');
   }
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {

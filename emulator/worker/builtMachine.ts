@@ -12,6 +12,8 @@ export interface BuiltMachine {
   readonly notes: readonly string[];
   /** Serial output and similar guest text. */
   onOutput(listener: TargetOutputListener): void;
+  /** Makes the guest's disk writes so far durable (the session overlay is consistent on disk). */
+  flush(): void;
   /** Flushes and closes the disk images. */
   close(): void;
 }

@@ -43,6 +43,9 @@ export async function buildMachine(config: MachineConfig): Promise<BuiltMachine>
     return new CopyOnWriteDisk(disk);
   };
 
+  const flushAll = (): void => {
+    for (const d of opened) if (!d.readOnly) d.flush();
+  };
   const closeAll = (): void => {
     for (const d of opened.splice(0)) {
       try {
@@ -91,6 +94,7 @@ export async function buildMachine(config: MachineConfig): Promise<BuiltMachine>
     display: target,
     notes,
     onOutput: (l) => outputs.push(l),
+    flush: flushAll,
     close: closeAll,
   };
 }

@@ -21,11 +21,17 @@ type Handlers = { [M in WorkerMethod]: (params: WorkerParams<M>) => Promise<Work
 
 /** Status notices while running, in host milliseconds (pacing only). */
 const STATUS_MS = 500;
+/**
+ * The guest's disk writes are flushed this often and at every stop, so the session overlay on disk
+ * is never more than this far behind the guest (and consistent for anyone reading it).
+ */
+const FLUSH_MS = 1000;
 
 export class WorkerHost {
   private machine: BuiltMachine | null = null;
   private client: InProcessMachineClient | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
+  private flushTimer: ReturnType<typeof setInterval> | null = null;
   private readonly handlers: Handlers;
 
   constructor(
@@ -97,18 +103,33 @@ export class WorkerHost {
     this.client = client;
     machine.onOutput((text) => this.notice({ type: 'event', event: { kind: 'output', output: { category: 'serial', text } } }));
     client.onEvent((event) => {
+      // Not on single steps: a flush may fsync, and stepping must stay fast.
+      if (event.kind === 'stopped' && event.stop.reason !== 'step') this.flush(machine);
       this.notice({ type: 'event', event });
       if (event.kind === 'terminated') this.stopStatus();
     });
     if (!paused) await client.resume();
     this.statusTimer = setInterval(() => this.notice({ type: 'status', status: client.statusNow() }), STATUS_MS);
     this.statusTimer.unref?.();
+    this.flushTimer = setInterval(() => this.flush(machine), FLUSH_MS);
+    this.flushTimer.unref?.();
     return { status: client.statusNow(), notes: machine.notes };
   }
 
   private stopStatus(): void {
     if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.flushTimer) clearInterval(this.flushTimer);
     this.statusTimer = null;
+    this.flushTimer = null;
+  }
+
+  private flush(machine: BuiltMachine): void {
+    if (this.machine !== machine) return;
+    try {
+      machine.flush();
+    } catch (e) {
+      this.notice({ type: 'fatal', message: `cannot write the session overlay: ${e instanceof Error ? e.message : String(e)}` });
+    }
   }
 
   private async powerOff(): Promise<void> {

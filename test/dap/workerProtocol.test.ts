@@ -51,6 +51,7 @@ function connect(fixture: Fixture): { client: WorkerMachineClient; display: Retu
       display,
       notes: ['fake machine'],
       onOutput: () => undefined,
+      flush: () => undefined,
       close: () => undefined,
     }),
     control,
