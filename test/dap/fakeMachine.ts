@@ -204,6 +204,14 @@ export class FakeMachine implements DebugTarget {
     } else if (op === 0xeb) {
       const d = (this.fetch8() << 24) >> 24;
       this.ip = (this.ip + d) & 0xffff;
+    } else if (op === 0xf3 && this.ram[this.pc()] === 0xaa) {
+      // rep stosb, all iterations in one step (the fixture's only REP)
+      this.fetch8();
+      while ((this.regs[1] & 0xffff) !== 0) {
+        this.ram[(this.sregs[0] << 4) + (this.regs[7] & 0xffff)] = this.regs[0] & 0xff;
+        this.regs[7] = (this.regs[7] + 1) & 0xffff;
+        this.regs[1] = (this.regs[1] - 1) & 0xffff;
+      }
     } else if (op === 0xfa) this.flags &= ~0x200;
     else if (op === 0x90) {
       // nop

@@ -24,6 +24,10 @@ count:
         inc dx
         loop count
         mov word [0x0600], 0xbeef
+        mov di, 0x0700
+        mov cx, 4
+        rep stosb                       ; step over a REP string instruction
+after_rep:
         mov ax, 0x4c00
 cond_site:
         nop

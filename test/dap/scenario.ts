@@ -95,6 +95,17 @@ export async function runScenario(dc: DebugClient, f: Fixture): Promise<void> {
   expect(r.get('CX')).toBe('0x0000');
   expect(r.get('DX')).toBe('0x3336');
 
+  // Step over REP STOSB runs every iteration.
+  await stopAfter(dc, dc.nextRequest(T), 'step'); // mov word [0600h]
+  await stopAfter(dc, dc.nextRequest(T), 'step'); // mov di
+  await stopAfter(dc, dc.nextRequest(T), 'step'); // mov cx
+  await stopAfter(dc, dc.nextRequest(T), 'step'); // rep stosb
+  expect(await pc(dc)).toBe(L('after_rep'));
+  r = await registers(dc);
+  expect(r.get('CX')).toBe('0x0000');
+  expect(r.get('DI')).toBe('0x0704');
+  expect((await dc.evaluateRequest({ expression: 'dword [0:700h]', context: 'watch' })).body.result).toBe('0x34343434 (875836468)');
+
   // Step in, then step out of a near call: rewind IP to the CALL through setVariable.
   const sv = await dc.setVariableRequest({ variablesReference: 1, name: 'IP', value: `${(callNear & 0xffff).toString(16)}h` });
   expect(sv.body.value).toBe('0x' + callNear.toString(16).toUpperCase());
@@ -120,7 +131,7 @@ export async function runScenario(dc: DebugClient, f: Fixture): Promise<void> {
   expect([...Buffer.from(rp.body.data, 'base64')]).toEqual([1, 2]);
   const ev = await dc.evaluateRequest({ expression: 'dword [0:700h]', context: 'watch' });
   expect(ev.body.result).toBe('0xFE030201 (4261609985)');
-  const evp = await dc.evaluateRequest({ expression: 'byte [es:di - 2222h + 701h] + 1', context: 'watch' });
+  const evp = await dc.evaluateRequest({ expression: 'byte [es:di - 704h + 701h] + 1', context: 'watch' });
   expect(evp.body.result).toMatch(/^0x03 /);
 
   // Disassembly: exactly the requested count, linear addresses, CS:IP in the text, and a
@@ -162,6 +173,13 @@ export async function runScenario(dc: DebugClient, f: Fixture): Promise<void> {
   await stopAfter(dc, dc.continueRequest(T), 'breakpoint');
   const logLine = `ax=4C01 at 0000:${(L('cond_site') + 1).toString(16).toUpperCase()}\n`;
   expect(logs.filter((l) => l === logLine).length).toBeGreaterThanOrEqual(1);
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+
+  // A physical-address breakpoint (paging is off: physical = linear).
+  const ph = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: `phys:${L('cond_site').toString(16)}` }] });
+  expect(ph.body.breakpoints[0].verified).toBe(true);
+  await stopAfter(dc, dc.continueRequest(T), 'breakpoint');
+  expect(await pc(dc)).toBe(L('cond_site'));
   await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
 
   // Instruction breakpoints (the Disassembly view's) by linear reference.
