@@ -39,8 +39,8 @@ export class Bios {
   /** Number of traps served (diagnostics). */
   traps = 0;
 
-  /** Told when INT 16h finds no key waiting. */
-  set onKeyboardIdle(hook: (() => void) | null) {
+  /** Told when INT 16h finds no key waiting; `blocking` when the caller waits for one (AH=00h/10h). */
+  set onKeyboardIdle(hook: ((blocking: boolean) => void) | null) {
     this.ctx.onKeyboardIdle = hook;
   }
 

@@ -59,8 +59,8 @@ export function lin(seg: number, off: number): number {
 export class BiosContext {
   /** Linear address of SS:SP at the current trap: the scratch area, then the saved registers. */
   frameBase = 0;
-  /** Told when INT 16h finds the type-ahead buffer empty (the guest wants a key). */
-  onKeyboardIdle: (() => void) | null = null;
+  /** Told when INT 16h finds the type-ahead buffer empty; `blocking` for a read that waits. */
+  onKeyboardIdle: ((blocking: boolean) => void) | null = null;
 
   constructor(
     readonly cpu: BiosCpu,

@@ -233,7 +233,7 @@ export function int16(b: BiosContext): void {
       for (;;) {
         const head = b.bda16(HEAD);
         if (head === b.bda16(TAIL)) {
-          b.onKeyboardIdle?.();
+          b.onKeyboardIdle?.(!peek);
           if (peek) {
             b.zero = true;
             return;

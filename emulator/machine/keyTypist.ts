@@ -1,8 +1,10 @@
 /**
  * Types text into the guest as key presses and releases, one keystroke at a time, when the guest
- * asks for a key: the BIOS reports INT 16h finding its buffer empty. A guest that reads the
- * keyboard some other way still gets a keystroke after `patienceTicks` of virtual time without a
- * request. Both triggers are virtual-time events, so typing is deterministic.
+ * waits for a key: the BIOS reports an INT 16h read (AH=00h/10h) finding its buffer empty. A guest
+ * that only polls (AH=01h/11h) or reads the keyboard some other way gets a keystroke once it has
+ * gone `patienceTicks` of virtual time without one; a poll alone does not trigger typing, because
+ * programs also poll to flush type-ahead or to look for a hot key. Both triggers are virtual-time
+ * events, so typing is deterministic.
  *
  * Text: characters of the US layout; `\n` is Enter; `{Name}` is a KeyboardEvent.code such as
  * `{Escape}`, `{F5}` or `{ArrowUp}`; `{{` types a `{`.
@@ -54,45 +56,62 @@ export function parseKeys(text: string): Stroke[] {
   return out;
 }
 
+/** Virtual time the 8042 needs to hand over a keystroke's scancodes, as a fraction of a second. */
+const STROKE_GAP_SECONDS = 1 / 20;
+
 export class KeyTypist {
   private queue: Stroke[] = [];
+  private readonly gapTicks: number;
   private lastStroke = 0;
   private wanted = false;
+  private polled = false;
 
-  constructor(private readonly patienceTicks: number) {}
+  /** `ticksPerSecond` scales the gap between strokes; `patienceTicks` is the fallback for pollers. */
+  constructor(
+    private readonly patienceTicks: number,
+    ticksPerSecond: number,
+  ) {
+    this.gapTicks = Math.round(ticksPerSecond * STROKE_GAP_SECONDS);
+  }
 
   get pending(): number {
     return this.queue.length;
   }
 
   type(text: string, now: number): void {
-    if (this.queue.length === 0) this.lastStroke = now;
+    if (this.queue.length === 0) this.lastStroke = now - this.gapTicks;
     this.queue.push(...parseKeys(text));
   }
 
-  /** The guest asked for a key and found none. */
-  keyWanted(): void {
-    this.wanted = true;
+  /** The guest asked for a key and found none: `blocking` when it waits for one. */
+  keyWanted(blocking: boolean): void {
+    if (blocking) this.wanted = true;
+    else this.polled = true;
   }
 
   /** Delivers the next keystroke if the guest wants one (or waited long enough). */
   pump(now: number, sink: KeyEventSink): void {
     if (this.queue.length === 0) {
       this.wanted = false;
+      this.polled = false;
       return;
     }
-    if (!this.wanted && now - this.lastStroke < this.patienceTicks) return;
+    // One keystroke at a time: the last one's scancodes must have reached the guest first.
+    if (now - this.lastStroke < this.gapTicks) return;
+    if (!this.wanted && !(this.polled && now - this.lastStroke >= this.patienceTicks)) return;
     const s = this.queue.shift() as Stroke;
     if (s.shift) sink.keyEvent('ShiftLeft', true);
     sink.keyEvent(s.code, true);
     sink.keyEvent(s.code, false);
     if (s.shift) sink.keyEvent('ShiftLeft', false);
     this.wanted = false;
+    this.polled = false;
     this.lastStroke = now;
   }
 
   clear(): void {
     this.queue = [];
     this.wanted = false;
+    this.polled = false;
   }
 }

@@ -172,10 +172,13 @@ export class Machine {
     this.memory.loadRom(0xc0000, this.bios.videoRom.image);
     this.memory.loadRom(0xf0000, this.bios.rom.image);
     this.cpu.biosTrap = (id) => this.bios.trap(id);
-    this.typist = new KeyTypist(Math.round(c.ticksPerSecond / 2));
-    this.bios.onKeyboardIdle = () => {
+    // Guests that only poll (the DOS prompt polls INT 16h AH=01h) get a key after a quarter of a
+    // second of polling without one. Keys typed while a boot loader polls for a hot key (FreeDOS's
+    // F5/F8) are taken by it, as they would be from a person typing early.
+    this.typist = new KeyTypist(Math.round(c.ticksPerSecond / 4), c.ticksPerSecond);
+    this.bios.onKeyboardIdle = (blocking) => {
       this.keyboardIdleCount++;
-      this.typist.keyWanted();
+      this.typist.keyWanted(blocking);
     };
   }
 
