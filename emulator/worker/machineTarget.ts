@@ -183,7 +183,7 @@ export class MachineTarget implements DebugTarget, DisplayTarget {
     this.machine.typeText(text);
   }
 
-  mouseMove(_dx: number, _dy: number, _buttons: number): void {
-    throw new Error('this machine has no mouse yet');
+  mouseMove(dx: number, dy: number, buttons: number): void {
+    this.machine.mouseMove(dx, dy, buttons);
   }
 }
