@@ -124,7 +124,9 @@ export class SingleStepSuite {
         cpu.run(1000);
         if (cpu.stopReason !== 'halt') return `did not reach HLT (stop: ${cpu.stopReason} ${cpu.unsupportedReason})`;
       } else {
-        cpu.run(1);
+        // One instruction: a REP runs one iteration per step, so step until it completes.
+        do cpu.run(1);
+        while (cpu.repContinued && cpu.stopReason === 'budget');
         if (cpu.stopReason === 'unsupported' || cpu.stopReason === 'shutdown') return `stopped: ${cpu.stopReason} ${cpu.unsupportedReason}`;
       }
       return this.compare(v, flagsMask);
