@@ -7,7 +7,7 @@ import type { InterruptController } from '../io/irq.js';
 import type { IoBus } from '../io/ioBus.js';
 import { expectState, hex, numField, boolField, type Device, type DeviceState, type InspectNode, type ResetKind, type StateValue } from '../machine/device.js';
 import type { PhysicalMemory } from '../memory/physicalMemory.js';
-import { ATT_HALT, ATT_INTR, ATT_NMI, ATT_SHADOW, ATT_SHUTDOWN, ATT_STOP, ATT_TRAP, CpuCore } from './cpuCore.js';
+import { ATT_BREAKPOINT, ATT_EXTRA, ATT_HALT, ATT_INTR, ATT_NMI, ATT_SHADOW, ATT_SHUTDOWN, ATT_STOP, ATT_TRAP, CpuCore, REP_CHUNK } from './cpuCore.js';
 import type { CpuModel } from './cpuModel.js';
 import { ACC_BIG } from './cpuState.js';
 import { dispatchTable } from './dispatch.js';
@@ -35,7 +35,7 @@ export class Cpu extends CpuCore implements Device {
   stopReason: StopReason = 'budget';
   /** Why the CPU stopped with 'unsupported' (the feature it reached). */
   unsupportedReason = '';
-  /** Instructions executed since reset (a faulting instruction counts; a REP chunk counts once). */
+  /** Instructions executed since reset (a faulting instruction counts, and so does each REP iteration). */
   instructionCount = 0;
 
   private intrLine = false;
@@ -88,7 +88,7 @@ export class Cpu extends CpuCore implements Device {
     this.shutdown = false;
     this.deliveryDepth = 0;
     this.trapArmed = false;
-    this.attention = this.intrLine ? ATT_INTR : 0;
+    this.attention = (this.intrLine ? ATT_INTR : 0) | (this.bpSet.size !== 0 ? ATT_BREAKPOINT : 0);
     this.flushTlb();
   }
 
@@ -115,35 +115,38 @@ export class Cpu extends CpuCore implements Device {
       this.stopReason = this.shutdown ? 'shutdown' : 'halt';
       return 0;
     }
-    let skip = this.bpSkip;
+    const skip = this.bpSkip;
     this.bpSkip = -1;
+    if ((this.attention & ATT_BREAKPOINT) !== 0 && this.hitBreakpoint(skip)) {
+      this.stopReason = 'breakpoint';
+      return 0;
+    }
     const ops = this.ops;
+    // REP iterations count as instructions: near the end of the budget a REP step may only run
+    // as many iterations as are left.
+    const tail = maxInstructions - REP_CHUNK;
+    this.repChunk = REP_CHUNK;
     outer: while (n < maxInstructions) {
       try {
         while (n < maxInstructions) {
+          if (n > tail) this.repChunk = maxInstructions - n;
           const eip = this.eip;
-          if (this.bpSet.size !== 0) {
-            const lin = (this.segBase[CS] + eip) >>> 0;
-            // A REP continuing with its next chunk is not a new arrival at its breakpoint.
-            const continuing = this.repContinued;
-            this.repContinued = false;
-            if (lin === skip) skip = -1;
-            else if (!continuing && this.bpPages[lin >>> 12] !== 0 && this.bpSet.has(lin)) {
-              this.bpSkip = lin;
-              this.stopReason = 'breakpoint';
-              break outer;
-            }
-          }
           this.startEip = eip;
           const op = this.fetch8();
           ops[op | this.opIdx](this, op);
           n++;
-          if (this.attention !== 0 && this.serviceBoundary()) break outer;
+          if (this.attention !== 0) {
+            n += this.repExtra;
+            this.repExtra = 0;
+            if (this.serviceBoundary()) break outer;
+          }
         }
       } catch (e) {
         if (e === FAULT) {
           n++;
           this.faultToGuest();
+          n += this.repExtra;
+          this.repExtra = 0;
           if (this.attention !== 0 && this.serviceBoundary()) break;
           continue;
         }
@@ -164,7 +167,12 @@ export class Cpu extends CpuCore implements Device {
     return n;
   }
 
-  /** Executes exactly one instruction, stepping over a breakpoint at the current address. */
+  /**
+   * Executes exactly one instruction, stepping over a breakpoint at the current address. A REP
+   * string instruction advances by one iteration per step (EIP stays on it until it completes, as
+   * with the chip's single-step trap). An external interrupt accepted at the boundary after the
+   * instruction is entered within the same step: CS:IP is then the handler's first instruction.
+   */
   step(): number {
     this.bpSkip = (this.segBase[CS] + this.eip) >>> 0;
     return this.run(1);
@@ -174,6 +182,7 @@ export class Cpu extends CpuCore implements Device {
   private faultToGuest(): void {
     const vector = FAULT.vector;
     this.resetPrefixes();
+    this.repContinued = false;
     // The 8086 divide error is an interrupt after the instruction: it returns past it.
     const ret = vector === VEC_DE && !this.traits.divFaultPushesStart ? this.eip : this.startEip;
     this.eip = ret;
@@ -181,9 +190,22 @@ export class Cpu extends CpuCore implements Device {
     this.deliverException(vector, ret);
   }
 
+  /**
+   * True when CS:EIP (the next instruction) has a breakpoint, except at `skip` (the breakpoint
+   * the previous run stopped at) and while a REP continues with its next iterations. On a hit the
+   * next run() steps over it.
+   */
+  private hitBreakpoint(skip: number): boolean {
+    const lin = (this.segBase[CS] + this.eip) >>> 0;
+    if (lin === skip || this.repContinued || this.bpPages[lin >>> 12] === 0 || !this.bpSet.has(lin)) return false;
+    this.bpSkip = lin;
+    return true;
+  }
+
   /** Handles everything flagged in `attention` at an instruction boundary; true = stop the run. */
   private serviceBoundary(): boolean {
-    let a = this.attention;
+    let a = this.attention & ~ATT_EXTRA;
+    this.attention = a;
     if (a & ATT_SHUTDOWN) {
       this.stopReason = 'shutdown';
       return true;
@@ -216,6 +238,10 @@ export class Cpu extends CpuCore implements Device {
     }
     if (this.shutdown) {
       this.stopReason = 'shutdown';
+      return true;
+    }
+    if ((this.attention & ATT_BREAKPOINT) !== 0 && this.hitBreakpoint(-1)) {
+      this.stopReason = 'breakpoint';
       return true;
     }
     return false;
@@ -497,21 +523,23 @@ export class Cpu extends CpuCore implements Device {
 
   addBreakpoint(linear: number): void {
     const a = linear >>> 0;
-    this.repContinued = false;
     if (this.bpSet.has(a)) return;
     this.bpSet.add(a);
     this.bpPages[a >>> 12]++;
+    this.attention |= ATT_BREAKPOINT;
   }
 
   removeBreakpoint(linear: number): void {
     const a = linear >>> 0;
     if (!this.bpSet.delete(a)) return;
     this.bpPages[a >>> 12]--;
+    if (this.bpSet.size === 0) this.attention &= ~ATT_BREAKPOINT;
   }
 
   clearBreakpoints(): void {
     for (const a of this.bpSet) this.bpPages[a >>> 12] = 0;
     this.bpSet.clear();
+    this.attention &= ~ATT_BREAKPOINT;
   }
 
   get breakpoints(): ReadonlySet<number> {
@@ -596,7 +624,8 @@ export class Cpu extends CpuCore implements Device {
       (boolField(f, 'interruptShadow') ? ATT_SHADOW : 0) |
       (boolField(f, 'nmiPending') ? ATT_NMI : 0) |
       (this.trapArmed || (this.flags & TF) !== 0 ? ATT_TRAP : 0) |
-      (this.shutdown ? ATT_SHUTDOWN : 0);
+      (this.shutdown ? ATT_SHUTDOWN : 0) |
+      (this.bpSet.size !== 0 ? ATT_BREAKPOINT : 0);
     this.resetPrefixes();
     this.deliveryDepth = 0;
     this.flushTlb();

@@ -33,6 +33,13 @@ export const ATT_INTR = 8;
 export const ATT_NMI = 16;
 export const ATT_TRAP = 32;
 export const ATT_SHUTDOWN = 64;
+/** A REP string instruction ran more than one iteration: repExtra holds the surplus. */
+export const ATT_EXTRA = 128;
+/** Breakpoints exist: look up the next instruction's address at every boundary. */
+export const ATT_BREAKPOINT = 256;
+
+/** Most REP iterations one instruction step runs before the run loop looks at the CPU again. */
+export const REP_CHUNK = 4096;
 
 export class CpuCore extends CpuMemory {
   /**
@@ -43,8 +50,15 @@ export class CpuCore extends CpuMemory {
   /** Non-zero when the run loop must look at the CPU after the current instruction (ATT_*). */
   attention = 0;
   halted = false;
-  /** The last instruction was a REP that left EIP on itself to continue (see execString.ts). */
+  /**
+   * EIP points at a REP string instruction in the middle of its iterations (it left EIP on itself
+   * to continue; see execString.ts). Cleared when the REP completes or an interrupt intervenes.
+   */
   repContinued = false;
+  /** Iterations the current REP step may run (the run loop lowers it near the end of its budget). */
+  repChunk = REP_CHUNK;
+  /** REP iterations beyond the first in the last step: each iteration counts as an instruction. */
+  repExtra = 0;
   /** The TypeScript BIOS behind the private opcode 0F 3F lo hi (see execSystem.ts biosTrap). */
   biosTrap: ((id: number) => void) | null = null;
   /** Depth of nested exception delivery: a fault while delivering one becomes #DF, then shutdown. */
@@ -269,12 +283,16 @@ export class CpuCore extends CpuMemory {
    */
   loadSeg(seg: number, sel: number): void {
     sel &= 0xffff;
-    if (this.realAddressing) {
+    if ((this.cr0 & 1) === 0) {
+      // Real mode: the cached attributes (and so the code and stack sizes) do not change.
       this.segSel[seg] = sel;
       this.segBase[seg] = sel << 4;
-      if ((this.flags & VM) !== 0) this.setCache(seg, sel << 4, 0xffff, (seg === CS ? ACC_REAL_CODE : ACC_REAL_DATA) | 0x60);
-      if (seg === CS) this.csChanged();
-      else if (seg === SS) this.updateStackSize();
+      if (seg === CS) this.fwLen = 0;
+      return;
+    }
+    if ((this.flags & VM) !== 0) {
+      this.segSel[seg] = sel;
+      this.setCache(seg, sel << 4, 0xffff, (seg === CS ? ACC_REAL_CODE : ACC_REAL_DATA) | 0x60);
       return;
     }
     this.loadSegProtected(seg, sel);
@@ -381,6 +399,7 @@ export class CpuCore extends CpuMemory {
     if ((this.flags & VM) !== 0) {
       throw new UnsupportedError(`interrupt ${vector.toString(16)}h in virtual-8086 mode is not implemented yet`);
     }
+    this.repContinued = false;
     const entry = vector << 2;
     // The IVT may be moved and shortened with LIDT (286+); an entry past its limit is #GP.
     if (entry + 3 > this.idtrLimit) this.raise(VEC_GP, -1);

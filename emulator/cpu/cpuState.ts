@@ -4,7 +4,7 @@
  * and public layers extend this class; one class chain keeps every hot field access monomorphic.
  */
 import { modelTraits, type CpuModel, type ModelTraits } from './cpuModel.js';
-import { AF, CF, DF, IF, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_NONE, LZ_SUB, OF, PARITY, PF, SF, TF, ZF } from './flags.js';
+import { AF, ARITH_FLAGS, CF, DF, IF, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_NONE, LZ_SUB, OF, PARITY, PF, SF, TF, ZF } from './flags.js';
 import { CS, DS, SS } from './registers.js';
 
 /** Segment access-rights bits as cached (descriptor byte 5 in bits 0-7, byte 6 high nibble in 12-15). */
@@ -88,6 +88,11 @@ export class CpuState {
   prefixed = false;
   /** Non-zero while a prefixed instruction is decoded on a model with a length limit (286: 10, 386: 15). */
   lenLimit = 0;
+  /**
+   * Prefix bytes an instruction may carry before it could exceed the length limit: the limit minus
+   * the longest unprefixed instruction (6 bytes on the 286, 12 on the 386+). Infinity: no limit.
+   */
+  readonly prefixSlack: number;
   /** Segment of the last decoded memory operand (set by ea()). */
   eaSeg = DS;
   /** EIP of the first byte of the current instruction (prefixes included). */
@@ -105,6 +110,8 @@ export class CpuState {
     this.gen = this.traits.gen;
     this.flagsWritable = this.traits.writableFlags;
     this.flagsFixed = this.traits.flagsHigh === 'ones' ? 0xf002 : 0x0002;
+    const maxLen = this.traits.maxInstructionLength;
+    this.prefixSlack = maxLen === 0 ? Infinity : maxLen - (this.gen >= 386 ? 12 : 6);
   }
 
   /** Is the CPU in protected mode (CR0.PE)? V86 is protected mode with EFLAGS.VM. */
@@ -194,14 +201,43 @@ export class CpuState {
 
   /** Folds the lazy flags into `flags` (which then holds every bit) and clears lzOp. */
   materializeFlags(): void {
-    if (this.lzOp === LZ_NONE) return;
-    let f = this.flags & ~(CF | PF | AF | ZF | SF | OF);
-    f |= this.getCF();
-    if (this.getPF()) f |= PF;
-    if (this.getAF()) f |= AF;
-    if (this.getZF()) f |= ZF;
-    if (this.getSF()) f |= SF;
-    if (this.getOF()) f |= OF;
+    const op = this.lzOp;
+    if (op === LZ_NONE) return;
+    const top = TOP[op & 3];
+    const r = this.lzR;
+    const a = this.lzA;
+    const b = this.lzB;
+    let f = this.flags;
+    // ZF, SF, PF always come from the result.
+    let z = (r === 0 ? ZF : 0) | (((r >>> top) & 1) << 7) | PARITY[r & 0xff];
+    switch (op >> 2) {
+      case LZ_ADD:
+        z |= (((a & b) | ((a | b) & ~r)) >>> top) & 1;
+        z |= ((((a ^ r) & (b ^ r)) >>> top) & 1) << 11;
+        z |= (a ^ b ^ r) & AF;
+        break;
+      case LZ_SUB:
+        z |= (((~a & b) | ((~a | b) & r)) >>> top) & 1;
+        z |= ((((a ^ b) & (a ^ r)) >>> top) & 1) << 11;
+        z |= (a ^ b ^ r) & AF;
+        break;
+      case LZ_INC:
+        z |= f & CF;
+        z |= ((((a ^ r) & (b ^ r)) >>> top) & 1) << 11;
+        z |= (a ^ b ^ r) & AF;
+        break;
+      case LZ_DEC:
+        z |= f & CF;
+        z |= ((((a ^ b) & (a ^ r)) >>> top) & 1) << 11;
+        z |= (a ^ b ^ r) & AF;
+        break;
+      case LZ_LOGIC:
+        break;
+      default:
+        z |= f & (CF | AF | OF);
+        break;
+    }
+    f = (f & ~(CF | PF | AF | ZF | SF | OF)) | z;
     this.flags = f;
     this.lzOp = LZ_NONE;
   }
@@ -214,7 +250,9 @@ export class CpuState {
 
   /** Replaces the bits in `mask` (already limited to what the mode allows) with `value`. */
   setFlagBits(value: number, mask: number): void {
-    this.materializeFlags();
+    // When every arithmetic flag is replaced the lazy ones need not be computed first.
+    if ((mask & ARITH_FLAGS) === ARITH_FLAGS) this.lzOp = LZ_NONE;
+    else this.materializeFlags();
     this.flags = ((this.flags & ~mask) | (value & mask)) & ~0x2a;
   }
 

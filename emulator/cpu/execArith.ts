@@ -174,14 +174,24 @@ function grp1Ed(c: CpuCore, op: number): void {
 
 // ---- INC/DEC register (40h-4Fh) --------------------------------------------------------------
 
-function incDecZw(c: CpuCore, op: number): void {
+function incZw(c: CpuCore, op: number): void {
   const d = (op & 7) << 1;
-  c.r16[d] = op & 8 ? dec16(c, c.r16[d]) : inc16(c, c.r16[d]);
+  c.r16[d] = inc16(c, c.r16[d]);
 }
 
-function incDecZd(c: CpuCore, op: number): void {
+function decZw(c: CpuCore, op: number): void {
+  const d = (op & 7) << 1;
+  c.r16[d] = dec16(c, c.r16[d]);
+}
+
+function incZd(c: CpuCore, op: number): void {
   const d = op & 7;
-  c.r32[d] = op & 8 ? dec32(c, c.r32[d]) : inc32(c, c.r32[d]);
+  c.r32[d] = inc32(c, c.r32[d]);
+}
+
+function decZd(c: CpuCore, op: number): void {
+  const d = op & 7;
+  c.r32[d] = dec32(c, c.r32[d]);
 }
 
 // ---- group 4/5 members INC/DEC r/m (the ModR/M byte is the argument) --------------------------
@@ -494,7 +504,8 @@ export const arithHandlers: Record<string, Handler | readonly [Handler, Handler]
   'alu.eAXIv': [aluAXIw, aluEAXId],
   'grp1.Eb': grp1Eb,
   'grp1.Ev': [grp1Ew, grp1Ed],
-  'incdec.Zv': [incDecZw, incDecZd],
+  'inc.Zv': [incZw, incZd],
+  'dec.Zv': [decZw, decZd],
   'incdec.Eb': incDecEb,
   'incdec.Ev': [incDecEw, incDecEd],
   'test.EbGb': testEbGb,

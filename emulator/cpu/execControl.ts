@@ -16,6 +16,27 @@ function jccJb(c: CpuCore, op: number): void {
   if (c.testCC(op & 15)) c.jumpNear(c.eip + d);
 }
 
+// The most frequent conditions get their own handlers: no condition-code switch on the way.
+function jzJb(c: CpuCore, _op: number): void {
+  const d = c.fetchS8();
+  if (c.getZF()) c.jumpNear(c.eip + d);
+}
+
+function jnzJb(c: CpuCore, _op: number): void {
+  const d = c.fetchS8();
+  if (!c.getZF()) c.jumpNear(c.eip + d);
+}
+
+function jcJb(c: CpuCore, _op: number): void {
+  const d = c.fetchS8();
+  if (c.getCF() !== 0) c.jumpNear(c.eip + d);
+}
+
+function jncJb(c: CpuCore, _op: number): void {
+  const d = c.fetchS8();
+  if (c.getCF() === 0) c.jumpNear(c.eip + d);
+}
+
 function jccJw(c: CpuCore, op: number): void {
   const d = c.fetch16();
   if (c.testCC(op & 15)) c.jumpNear(c.eip + d);
@@ -271,6 +292,10 @@ function hlt(c: CpuCore, _op: number): void {
 
 export const controlHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
   'jcc.Jb': jccJb,
+  'jz.Jb': jzJb,
+  'jnz.Jb': jnzJb,
+  'jc.Jb': jcJb,
+  'jnc.Jb': jncJb,
   'jcc.Jv': [jccJw, jccJd],
   'jmp.Jb': jmpJb,
   'jmp.Jv': [jmpJw, jmpJd],

@@ -6,17 +6,16 @@
  * registers before the next one starts, so a fault inside a REP leaves them describing exactly
  * the iterations done and the restarted instruction resumes there.
  *
- * A REP runs at most REP_CHUNK iterations per instruction step: then EIP is left on the
- * instruction (prefixes included) so the run loop can take interrupts, honour its budget and
- * stop for the debugger, and the next step continues the same REP.
+ * Every REP iteration counts as one instruction (virtual time follows the work done). A step runs
+ * at most c.repChunk iterations: then EIP is left on the instruction (prefixes included) so the
+ * run loop can take interrupts, keep its budget exactly and stop for the debugger, and the next
+ * step continues the same REP, as a single-stepped REP does on the chip.
  */
 import { alu16, alu32, alu8 } from './alu.js';
-import type { CpuCore, Handler } from './cpuCore.js';
+import { ATT_EXTRA, type CpuCore, type Handler } from './cpuCore.js';
 import { DF } from './flags.js';
 import { FAULT } from './fault.js';
 import { ES } from './registers.js';
-
-export const REP_CHUNK = 1024;
 
 const CMP = 7;
 
@@ -52,6 +51,14 @@ function advanceDst(c: CpuCore, delta: number): void {
 function continueLater(c: CpuCore): void {
   c.eip = c.startEip;
   c.repContinued = true;
+}
+
+/** Records the iterations of a REP step (the first one is the instruction itself). */
+function countIterations(c: CpuCore, done: number): void {
+  if (done > 1) {
+    c.repExtra += done - 1;
+    c.attention |= ATT_EXTRA;
+  }
 }
 
 // ---- one iteration of each instruction (size 1, 2 or 4) -----------------------------------------
@@ -185,15 +192,20 @@ function repeat(c: CpuCore, once: Once, size: number): void {
     return;
   }
   let n = repCount(c);
-  for (let budget = REP_CHUNK; n !== 0; budget--) {
-    if (budget === 0) {
+  const chunk = c.repChunk;
+  let done = 0;
+  c.repContinued = false;
+  while (n !== 0) {
+    if (done === chunk) {
       continueLater(c);
-      return;
+      break;
     }
     runOnce(c, once, size, delta);
+    done++;
     n--;
     setCount(c, n);
   }
+  countIterations(c, done);
 }
 
 /** CMPS/SCAS: REPE (F3) repeats while equal, REPNE (F2) while different. */
@@ -206,16 +218,21 @@ function repeatCompare(c: CpuCore, once: Once, size: number): void {
   }
   const whileEqual = rep === 0xf3;
   let n = repCount(c);
-  for (let budget = REP_CHUNK; n !== 0; budget--) {
-    if (budget === 0) {
+  const chunk = c.repChunk;
+  let done = 0;
+  c.repContinued = false;
+  while (n !== 0) {
+    if (done === chunk) {
       continueLater(c);
-      return;
+      break;
     }
     runOnce(c, once, size, delta);
+    done++;
     n--;
     setCount(c, n);
-    if (c.getZF() !== whileEqual) return;
+    if (c.getZF() !== whileEqual) break;
   }
+  countIterations(c, done);
 }
 
 function sizeOf(c: CpuCore, op: number): number {

@@ -6,16 +6,24 @@ import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
 import { DF, IF } from './flags.js';
 import { isLockable } from './opcodeTable.js';
 import { UnsupportedError, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
-import { CS, FS, GS } from './registers.js';
+import { CS, DS, FS, GS, SS } from './registers.js';
 
 // ---- prefixes --------------------------------------------------------------------------------
 
-/** First prefix of an instruction: from now on the 286/386 length limit applies. */
+/**
+ * Marks the instruction as prefixed. Once so many prefix bytes have been read that the rest could
+ * run past the model's length limit, the fetch window is cut at the limit (see limitLength), so the
+ * byte beyond it faults; typical code, with one or two prefixes, never gets there.
+ */
 function beginPrefix(c: CpuCore): void {
-  if (!c.prefixed) {
-    c.prefixed = true;
-    c.limitLength();
-  }
+  c.prefixed = true;
+  if (c.eip - c.startEip > c.prefixSlack) c.limitLength();
+}
+
+/** After the prefixed instruction: each prefix restores what it changed (a fault resets all). */
+function endPrefix(c: CpuCore): void {
+  c.prefixed = false;
+  c.lenLimit = 0;
 }
 
 function segPrefix(c: CpuCore, op: number): void {
@@ -24,28 +32,33 @@ function segPrefix(c: CpuCore, op: number): void {
   c.dsSeg = s;
   c.ssSeg = s;
   c.dispatchNext();
-  c.resetPrefixes();
+  c.dsSeg = DS;
+  c.ssSeg = SS;
+  endPrefix(c);
 }
 
 function opsizePrefix(c: CpuCore, _op: number): void {
   beginPrefix(c);
   c.opIdx = c.defOpIdx ^ 256;
   c.dispatchNext();
-  c.resetPrefixes();
+  c.opIdx = c.defOpIdx;
+  endPrefix(c);
 }
 
 function addrsizePrefix(c: CpuCore, _op: number): void {
   beginPrefix(c);
   c.as32 = !c.defAs32;
   c.dispatchNext();
-  c.resetPrefixes();
+  c.as32 = c.defAs32;
+  endPrefix(c);
 }
 
 function repPrefix(c: CpuCore, op: number): void {
   beginPrefix(c);
   c.rep = op;
   c.dispatchNext();
-  c.resetPrefixes();
+  c.rep = 0;
+  endPrefix(c);
 }
 
 /**
@@ -57,7 +70,8 @@ function lockPrefix(c: CpuCore, _op: number): void {
   c.lock = true;
   if (c.gen >= 386 && !lockable(c)) c.raise(VEC_UD);
   c.dispatchNext();
-  c.resetPrefixes();
+  c.lock = false;
+  endPrefix(c);
 }
 
 function isPrefix(op: number): boolean {

@@ -123,8 +123,8 @@ function build(): TableSlot[] {
   t[0x37] = e('aaa', 86, 'aaa');
   t[0x3f] = e('aas', 86, 'aas');
   for (let r = 0; r < 8; r++) {
-    t[0x40 + r] = e('inc Zv', 86, 'incdec.Zv');
-    t[0x48 + r] = e('dec Zv', 86, 'incdec.Zv');
+    t[0x40 + r] = e('inc Zv', 86, 'inc.Zv');
+    t[0x48 + r] = e('dec Zv', 86, 'dec.Zv');
     t[0x50 + r] = e('push Zv', 86, 'push.Zv');
     t[0x58 + r] = e('pop Zv', 86, 'pop.Zv');
     t[0xb0 + r] = e('mov Zb,Ib', 86, 'mov.ZbIb');
@@ -148,6 +148,10 @@ function build(): TableSlot[] {
   t[0x6e] = e('outsb', 186, 'outs', 'string');
   t[0x6f] = e('outsw/outsd', 186, 'outs', 'string');
   for (let cc = 0; cc < 16; cc++) t[0x70 + cc] = e(`j${CC[cc]} Jb`, 86, 'jcc.Jb', 'jcc');
+  t[0x72] = e('jb Jb', 86, 'jc.Jb', 'jcc');
+  t[0x73] = e('jae Jb', 86, 'jnc.Jb', 'jcc');
+  t[0x74] = e('je Jb', 86, 'jz.Jb', 'jcc');
+  t[0x75] = e('jne Jb', 86, 'jnz.Jb', 'jcc');
   t[0x80] = grp1('Eb,Ib');
   t[0x81] = grp1('Ev,Iz');
   t[0x82] = grp1('Eb,Ib');
