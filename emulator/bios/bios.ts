@@ -12,7 +12,7 @@
  */
 import { TRAP } from './biosTraps.js';
 import { BiosContext, type BiosConfig, type BiosCpu } from './biosContext.js';
-import { int10 } from './int10Video.js';
+import { int10, int10Step } from './int10Video.js';
 import { ataDone, floppyDone, int13 } from './int13Disk.js';
 import { int14, int14Done, int15, int15Step, int17, mouseByte, rtcIrq } from './int15System.js';
 import { int1a, int1aDone } from './int1aTime.js';
@@ -91,6 +91,7 @@ export class Bios {
     b.enter();
     switch (id) {
       case TRAP.INT10: return int10(b);
+      case TRAP.INT10_STEP: return int10Step(b);
       case TRAP.INT13: return int13(b);
       case TRAP.INT13_ATA_DONE: return ataDone(b);
       case TRAP.INT13_FLOPPY_DONE: return floppyDone(b);

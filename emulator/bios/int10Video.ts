@@ -5,6 +5,10 @@
  * linear address path. Supported: text modes 0-3 and 7, mode 13h (and CGA modes 4-6 for pixels);
  * teletype, write string and scrolling in text modes and mode 13h. Planar modes 0Dh-12h set up
  * correctly but drawing text or pixels in them is not implemented.
+ *
+ * AH=1Ch save/restore state buffer (ours; callers treat it as opaque): a 32-byte header with the
+ * offsets of the blocks present (+0 hardware, +2 BIOS data, +4 DAC), then 64 bytes of VGA
+ * registers (vid_hw_save), 64 bytes of BIOS data area video fields, 770 bytes of DAC state.
  */
 import { FONT_8X8 } from '../devices/vga/fonts/romFonts.js';
 import { vgaModeParameters, type VgaModeParameters } from '../devices/vga/modeTables.js';
@@ -106,6 +110,8 @@ export function int10(b: BiosContext): void {
     case 0x1b:
       if (b.bx === 0) functionalityState(b);
       return;
+    case 0x1c:
+      return saveRestore(b);
     default:
       return;
   }
@@ -611,4 +617,89 @@ function functionalityState(b: BiosContext): void {
   out[0x31] = 3;
   for (let i = 0; i < 64; i++) b.wr8(seg, di + i, out[i]);
   b.al = 0x1b;
+}
+
+const STATE_HEADER = 0x20;
+const STATE_HW = 64;
+const STATE_BDA = 64;
+const STATE_DAC = 770;
+/** The BIOS data area video fields a state save keeps (offsets in segment 40h). */
+const STATE_BDA_FIELDS: readonly [number, number][] = [
+  [0x49, 30],
+  [0x84, 7],
+  [0xa8, 4],
+];
+
+function stateLayout(mask: number): { hw: number; bda: number; dac: number; size: number } {
+  let at = STATE_HEADER;
+  const take = (bit: number, n: number): number => {
+    if (!(mask & bit)) return 0;
+    const o = at;
+    at += n;
+    return o;
+  };
+  const hw = take(1, STATE_HW);
+  const bda = take(2, STATE_BDA);
+  const dac = take(4, STATE_DAC);
+  return { hw, bda, dac, size: at };
+}
+
+function saveRestore(b: BiosContext): void {
+  const al = b.al;
+  const mask = b.cx & 7;
+  if (al > 2) return;
+  if (al === 0) {
+    b.bx = Math.ceil(stateLayout(mask).size / 64);
+    b.al = 0x1c;
+    return;
+  }
+  const seg = b.es;
+  const buf = b.bx;
+  if (al === 1) {
+    const l = stateLayout(mask);
+    b.wr16(seg, buf, l.hw);
+    b.wr16(seg, buf + 2, l.bda);
+    b.wr16(seg, buf + 4, l.dac);
+    if (l.bda) {
+      let o = buf + l.bda;
+      for (const [start, n] of STATE_BDA_FIELDS) for (let i = 0; i < n; i++) b.wr8(seg, o++, b.bda8(start + i));
+    }
+  } else {
+    const bdaOff = b.rd16(seg, buf + 2);
+    if (mask & 2 && bdaOff) {
+      let o = buf + bdaOff;
+      const bytes: number[] = [];
+      for (const [, n] of STATE_BDA_FIELDS) for (let i = 0; i < n; i++) bytes.push(b.rd8(seg, o++));
+      let k = 0;
+      for (const [start, n] of STATE_BDA_FIELDS) for (let i = 0; i < n; i++) b.setBda8(start + i, bytes[k++]);
+    }
+  }
+  // The port work follows in x86, one block at a time; scratch +0 holds the blocks still to do.
+  b.setScratch8(0, mask & 5);
+  int10Step(b);
+}
+
+/** Continues AH=1Ch with the next hardware or DAC block, or finishes. */
+export function int10Step(b: BiosContext): void {
+  const left = b.scratch8(0);
+  const saving = b.al === 1;
+  const seg = b.es;
+  const buf = b.bx;
+  const cpu = b.cpu;
+  const block = left & 1 ? 1 : left & 4 ? 4 : 0;
+  if (block === 0) {
+    b.al = 0x1c;
+    return;
+  }
+  b.setScratch8(0, left & ~block);
+  const off = b.rd16(seg, buf + (block === 1 ? 0 : 4));
+  if (off === 0) return int10Step(b);
+  if (saving) {
+    cpu.setReg('es', seg);
+    cpu.setReg('di', buf + off);
+  } else {
+    cpu.setReg('ds', seg);
+    cpu.setReg('si', buf + off);
+  }
+  b.jump(block === 1 ? (saving ? 'vid_hw_save' : 'vid_hw_restore') : saving ? 'vid_dac_save' : 'vid_dac_restore');
 }

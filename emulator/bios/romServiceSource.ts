@@ -288,6 +288,198 @@ vid_pel_read:
   mov [bp+48], al
   jmp ret_frame
 
+; INT 10h AH=1Ch, hardware state: ES:DI = 64-byte area. Layout: misc output, sequencer 0-4,
+; CRTC 0-24, attribute 0-20 (20 = none), graphics 0-8, then the three index registers.
+vid_hw_save:
+  cld
+  mov dx, 0x3cc
+  in al, dx
+  stosb
+  mov dx, 0x3c4
+  in al, dx
+  mov ah, al
+  xor bl, bl
+  mov cx, 5
+.seq:
+  mov al, bl
+  out dx, al
+  inc dx
+  in al, dx
+  dec dx
+  stosb
+  inc bl
+  loop .seq
+  mov al, ah
+  out dx, al
+  mov dx, 0x3d4
+  in al, dx
+  mov bh, al
+  xor bl, bl
+  mov cx, 25
+.crtc:
+  mov al, bl
+  out dx, al
+  inc dx
+  in al, dx
+  dec dx
+  stosb
+  inc bl
+  loop .crtc
+  mov al, bh
+  out dx, al
+  xor bl, bl
+  mov cx, 21
+.attr:
+  mov dx, 0x3da
+  in al, dx
+  mov dx, 0x3c0
+  mov al, bl
+  or al, 0x20
+  out dx, al
+  inc dx
+  in al, dx
+  stosb
+  inc bl
+  loop .attr
+  mov dx, 0x3ce
+  in al, dx
+  mov bh, al
+  xor bl, bl
+  mov cx, 9
+.gc:
+  mov al, bl
+  out dx, al
+  inc dx
+  in al, dx
+  dec dx
+  stosb
+  inc bl
+  loop .gc
+  mov al, bh
+  out dx, al
+  mov al, ah
+  stosb
+  mov dx, 0x3d4
+  in al, dx
+  stosb
+  mov al, bh
+  stosb
+  mov dx, 0x3da
+  in al, dx
+  biostrap T_INT10_STEP
+  jmp ret_frame
+
+; INT 10h AH=1Ch, hardware state: restores from DS:SI (the layout above).
+vid_hw_restore:
+  cld
+  lodsb
+  mov dx, 0x3c2
+  out dx, al
+  mov dx, 0x3c4
+  mov ax, 0x0100
+  out dx, ax
+  inc si
+  mov bl, 1
+  mov cx, 4
+.seq:
+  mov al, bl
+  mov ah, [si]
+  out dx, ax
+  inc si
+  inc bl
+  loop .seq
+  mov al, 0
+  mov ah, [si-5]
+  or ah, 0x03
+  out dx, ax
+  mov dx, 0x3d4
+  mov ax, 0x0011
+  out dx, ax
+  xor bl, bl
+  mov cx, 25
+.crtc:
+  mov al, bl
+  mov ah, [si]
+  out dx, ax
+  inc si
+  inc bl
+  loop .crtc
+  mov dx, 0x3da
+  in al, dx
+  mov dx, 0x3c0
+  xor bl, bl
+  mov cx, 21
+.attr:
+  mov al, bl
+  out dx, al
+  lodsb
+  out dx, al
+  inc bl
+  loop .attr
+  mov dx, 0x3ce
+  xor bl, bl
+  mov cx, 9
+.gc:
+  mov al, bl
+  mov ah, [si]
+  out dx, ax
+  inc si
+  inc bl
+  loop .gc
+  lodsb
+  mov dx, 0x3c4
+  out dx, al
+  lodsb
+  mov dx, 0x3d4
+  out dx, al
+  lodsb
+  mov dx, 0x3ce
+  out dx, al
+  mov dx, 0x3da
+  in al, dx
+  mov dx, 0x3c0
+  mov al, 0x20
+  out dx, al
+  biostrap T_INT10_STEP
+  jmp ret_frame
+
+; INT 10h AH=1Ch, DAC state: PEL mask, write index, then 256 triples into ES:DI, or back from DS:SI.
+vid_dac_save:
+  cld
+  mov dx, 0x3c6
+  in al, dx
+  stosb
+  mov dx, 0x3c8
+  in al, dx
+  stosb
+  mov dx, 0x3c7
+  xor al, al
+  out dx, al
+  mov dx, 0x3c9
+  mov cx, 768
+  rep insb
+  biostrap T_INT10_STEP
+  jmp ret_frame
+
+vid_dac_restore:
+  cld
+  lodsb
+  mov dx, 0x3c6
+  out dx, al
+  lodsb
+  mov bl, al
+  mov dx, 0x3c8
+  xor al, al
+  out dx, al
+  inc dx
+  mov cx, 768
+  rep outsb
+  dec dx
+  mov al, bl
+  out dx, al
+  biostrap T_INT10_STEP
+  jmp ret_frame
+
 ; ---------------------------------------------------------------- keyboard, time, system
 ; INT 16h read with an empty buffer: sleep until an interrupt, then retry the service.
 kbd_wait:
