@@ -160,7 +160,7 @@ export class Machine {
     const biosConfig: BiosConfig = {
       memoryBytes: c.memoryBytes,
       floppies: [c.floppy ? c.floppy.geometry : null],
-      hardDisks: c.hardDisk ? [c.hardDisk.geometry] : [],
+      hardDisks: c.hardDisk ? [c.hardDisk.biosGeometry] : [],
       bootOrder: c.bootOrder,
       serialPorts: c.serial ? [0x3f8] : [],
       hasFpu: c.cpu === '486',

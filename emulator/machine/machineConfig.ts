@@ -36,7 +36,12 @@ export interface MachineConfig {
 export interface ResolvedConfig {
   readonly memoryBytes: number;
   readonly cpu: MachineCpuModel;
-  readonly hardDisk: { readonly image: BlockDevice; readonly geometry: BiosHardDisk } | null;
+  /**
+   * `geometry` is the drive's own CHS (ATA IDENTIFY, at most 16 heads); `biosGeometry` what INT 13h
+   * reports and translates CHS with (up to 255 heads), taken from the partition table when it has
+   * one, so DOS finds its partitions where FDISK put them.
+   */
+  readonly hardDisk: { readonly image: BlockDevice; readonly geometry: BiosHardDisk; readonly biosGeometry: BiosHardDisk } | null;
   readonly floppy: { readonly image: BlockDevice; readonly geometry: BiosFloppy } | null;
   readonly bootOrder: readonly BootDevice[];
   readonly ticksPerSecond: number;
@@ -78,6 +83,52 @@ export function hardDiskGeometry(size: number, given?: DiskGeometry): BiosHardDi
   return { cylinders, heads: 16, sectors: 63, totalSectors };
 }
 
+/**
+ * The heads and sectors per track an MBR's partition entries were written with: every entry's end
+ * CHS names the last head and sector of a cylinder boundary, and its start CHS (below cylinder
+ * 1023) must agree with its start LBA under that geometry. Null when there is no MBR or it does
+ * not say.
+ */
+export function partitionGeometry(mbr: Uint8Array): { heads: number; sectors: number } | null {
+  if (mbr.length < 512 || mbr[510] !== 0x55 || mbr[511] !== 0xaa) return null;
+  let found: { heads: number; sectors: number } | null = null;
+  for (let i = 0; i < 4; i++) {
+    const e = 446 + i * 16;
+    const type = mbr[e + 4];
+    if (type === 0 || (mbr[e] !== 0 && mbr[e] !== 0x80)) continue;
+    const endHead = mbr[e + 5];
+    const endSector = mbr[e + 6] & 0x3f;
+    if (endSector === 0) return null;
+    const g = { heads: endHead + 1, sectors: endSector };
+    if (found !== null && (found.heads !== g.heads || found.sectors !== g.sectors)) return null;
+    const startHead = mbr[e + 1];
+    const startSector = mbr[e + 2] & 0x3f;
+    const startCyl = mbr[e + 3] | ((mbr[e + 2] & 0xc0) << 2);
+    const lba = mbr[e + 8] | (mbr[e + 9] << 8) | (mbr[e + 10] << 16) | (mbr[e + 11] * 0x1000000);
+    if (startCyl < 1023 && (startCyl * g.heads + startHead) * g.sectors + startSector - 1 !== lba) return null;
+    found = g;
+  }
+  return found;
+}
+
+/**
+ * INT 13h geometry: the partition table's heads and sectors when it has them; otherwise 16 heads
+ * and 63 sectors while that stays within 1024 cylinders, then LBA-assisted translation (32, 64,
+ * 128 or 255 heads of 63 sectors).
+ */
+export function biosGeometry(image: BlockDevice, drive: BiosHardDisk): BiosHardDisk {
+  const total = drive.totalSectors;
+  const mbr = new Uint8Array(512);
+  image.read(0, mbr);
+  let g = partitionGeometry(mbr);
+  if (g === null) {
+    const heads = [16, 32, 64, 128, 255].find((h) => total / (h * 63) <= 1024) ?? 255;
+    g = { heads, sectors: 63 };
+  }
+  const cylinders = Math.max(1, Math.min(1024, Math.floor(total / (g.heads * g.sectors))));
+  return { cylinders, heads: g.heads, sectors: g.sectors, totalSectors: total };
+}
+
 export function resolveConfig(c: MachineConfig): ResolvedConfig {
   const mib = c.memoryMiB ?? 16;
   if (!Number.isInteger(mib) || mib < 1 || mib > 64) throw new ConfigError(`memory must be a whole number of MiB from 1 to 64, not ${mib}`);
@@ -87,7 +138,11 @@ export function resolveConfig(c: MachineConfig): ResolvedConfig {
   if (!(hz >= 1_000_000 && hz <= 1_000_000_000)) throw new ConfigError(`ticks per second must be between 1e6 and 1e9, not ${hz}`);
   const rtcStart = c.rtcStart ?? new Date(Date.now() - new Date().getTimezoneOffset() * 60_000);
   if (Number.isNaN(rtcStart.getTime())) throw new ConfigError('RTC start time is not a valid date');
-  const hardDisk = c.hardDisk ? { image: c.hardDisk.image, geometry: hardDiskGeometry(c.hardDisk.image.size, c.hardDisk.geometry) } : null;
+  let hardDisk: ResolvedConfig['hardDisk'] = null;
+  if (c.hardDisk) {
+    const geometry = hardDiskGeometry(c.hardDisk.image.size, c.hardDisk.geometry);
+    hardDisk = { image: c.hardDisk.image, geometry, biosGeometry: c.hardDisk.geometry ? geometry : biosGeometry(c.hardDisk.image, geometry) };
+  }
   const floppy = c.floppy ? { image: c.floppy.image, geometry: floppyGeometry(c.floppy.image.size) } : null;
   const bootOrder = c.bootOrder ?? ['floppy', 'hard'];
   for (const d of bootOrder) if (d !== 'floppy' && d !== 'hard') throw new ConfigError(`boot device must be floppy or hard, not ${String(d)}`);

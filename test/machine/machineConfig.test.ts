@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockDevice } from '../../emulator/disk/blockDevice.js';
-import { ConfigError, floppyGeometry, hardDiskGeometry, resolveConfig } from '../../emulator/machine/machineConfig.js';
+import { openDisk } from '../../emulator/disk/openDisk.js';
+import { testdata } from '../support/testdata.js';
+import { ConfigError, floppyGeometry, hardDiskGeometry, partitionGeometry, resolveConfig } from '../../emulator/machine/machineConfig.js';
 import { CopyOnWriteDisk } from '../../emulator/machine/copyOnWriteDisk.js';
 
 function memDisk(size: number): BlockDevice & { data: Uint8Array; writes: number } {
@@ -56,5 +58,33 @@ describe('machine configuration', () => {
     expect(base.writes).toBe(0);
     expect(base.data.every((v) => v === 7)).toBe(true);
     expect(() => cow.read(8192 * 4 - 1, new Uint8Array(2))).toThrow(/outside/);
+  });
+});
+
+describe('INT 13h geometry from the partition table', () => {
+  it('reads 16 heads and 63 sectors from the FreeDOS disk (the README of the guest images says so)', () => {
+    const path = testdata('guests/freedos-hdd-32m.qcow2');
+    if (path === null) return;
+    const disk = openDisk(path, { readOnly: true });
+    try {
+      const c = resolveConfig({ hardDisk: { image: disk } });
+      expect(c.hardDisk?.biosGeometry).toEqual({ cylinders: 65, heads: 16, sectors: 63, totalSectors: 65 * 16 * 63 });
+    } finally {
+      disk.close();
+    }
+  });
+
+  it('follows a 255-head partition table, and translates large disks without one', () => {
+    const size = 2000 * 16 * 63 * 512;
+    const blank = memDisk(size);
+    // No MBR: LBA-assisted translation keeps the cylinder count within 1024.
+    expect(resolveConfig({ hardDisk: { image: blank } }).hardDisk?.biosGeometry).toMatchObject({ heads: 32, sectors: 63, cylinders: 1000 });
+    const mbr = memDisk(size);
+    const e = 446;
+    mbr.data.set([0x80, 1, 1, 0, 0x06, 254, 0xff, 0xff, 63, 0, 0, 0], e);
+    mbr.data[510] = 0x55;
+    mbr.data[511] = 0xaa;
+    expect(partitionGeometry(mbr.data.subarray(0, 512))).toEqual({ heads: 255, sectors: 63 });
+    expect(resolveConfig({ hardDisk: { image: mbr } }).hardDisk?.biosGeometry).toMatchObject({ heads: 255, sectors: 63 });
   });
 });
