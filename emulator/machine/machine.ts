@@ -59,6 +59,8 @@ export interface MachineSnapshot {
   readonly devices: readonly DeviceState[];
   /** The two A20 gates: the 8042 output port and port 92h. */
   readonly a20: { readonly kbc: boolean; readonly fast: boolean };
+  /** The time slice in progress: instructions done in it and where it ends (-1: none). */
+  readonly slice: { readonly done: number; readonly end: number };
   /** RAM, raw-deflated. */
   readonly ram: Uint8Array;
 }
@@ -91,6 +93,10 @@ export class Machine {
   readonly devices: Device[] = [];
   private readonly irqs: IrqLine[] = [];
   private stopRequested = false;
+  /** Instructions run in the current time slice, not yet given to the scheduler. */
+  private sliceDone = 0;
+  /** Absolute tick where the current slice ends; -1 between slices. */
+  private sliceEnd = -1;
   /** A CPU reset requested by a device (8042 pulse, port 92h), done at the next slice boundary. */
   private resetPending = false;
   /** A20 as each gate drives it: the 8042 output port and port 92h are ORed, as on AT boards. */
@@ -232,6 +238,8 @@ export class Machine {
 
   /** Power-on: every device and the CPU to their reset state; RAM cleared. */
   boot(): void {
+    this.sliceDone = 0;
+    this.sliceEnd = -1;
     this.memory.ram.fill(0);
     this.a20Fast = false;
     this.a20Kbc = true;
@@ -271,23 +279,43 @@ export class Machine {
     return (this.cpu.getReg('eflags') & 0x200) !== 0;
   }
 
+  /** Virtual time in ticks: the scheduler's time plus the instructions of the slice in progress. */
+  get virtualTicks(): number {
+    return this.scheduler.now + this.sliceDone;
+  }
+
+  /** Gives the scheduler the ticks of the slice in progress (timers fire), then types a key if due. */
+  private endSlice(): void {
+    const n = this.sliceDone;
+    this.sliceDone = 0;
+    this.sliceEnd = -1;
+    if (n > 0) this.scheduler.advance(n);
+    if (this.typist.pending !== 0 && this.keyboard !== null) this.typist.pump(this.scheduler.now, this.keyboard);
+  }
+
   /**
-   * Runs up to `budget` virtual ticks. Returns early on a stop request, a breakpoint, a shutdown, or
-   * a HLT with interrupts disabled. A HLT with interrupts enabled jumps virtual time to the next
-   * timer deadline.
+   * Runs up to `budget` virtual ticks. Returns early on a stop request, a breakpoint, or a HLT with
+   * interrupts disabled. A HLT with interrupts enabled jumps virtual time to the next timer
+   * deadline.
+   *
+   * Time reaches the devices slice by slice: a slice ends on a fixed grid of SLICE ticks or at the
+   * timer deadline known when it started, never where a caller's budget ends, and devices see the
+   * slice's start time. A run cut into any budgets (a debugger's steps, save/load every 100,000
+   * instructions) therefore ends in the same machine state as one uninterrupted run.
    */
   run(budget: number): RunResult {
     const sched = this.scheduler;
-    const start = sched.now;
+    const start = this.virtualTicks;
     const end = start + budget;
+    const result = (stop: RunStop): RunResult => ({ stop, ticks: this.virtualTicks - start });
     this.stopRequested = false;
-    while (sched.now < end) {
-      if (this.stopRequested) return { stop: 'stop', ticks: sched.now - start };
-      const next = sched.nextDeadline();
-      const slice = Math.max(1, Math.min(SLICE, end - sched.now, next - sched.now));
-      const n = this.cpu.run(slice);
-      if (n > 0) sched.advance(n);
-      if (this.typist.pending !== 0 && this.keyboard !== null) this.typist.pump(sched.now, this.keyboard);
+    while (this.virtualTicks < end) {
+      if (this.stopRequested) return result('stop');
+      if (this.sliceEnd < 0) this.sliceEnd = Math.min((Math.floor(sched.now / SLICE) + 1) * SLICE, sched.nextDeadline());
+      const want = Math.max(1, Math.min(this.sliceEnd - sched.now - this.sliceDone, end - this.virtualTicks));
+      const n = this.cpu.run(want);
+      this.sliceDone += n;
+      if (sched.now + this.sliceDone >= this.sliceEnd) this.endSlice();
       const reason = this.cpu.stopReason;
       if (this.resetPending) {
         this.resetPending = false;
@@ -301,23 +329,24 @@ export class Machine {
         this.cpuReset();
         continue;
       }
-      if (reason === 'breakpoint' || reason === 'unsupported') return { stop: reason, ticks: sched.now - start };
-      if (reason === 'stop') return { stop: 'stop', ticks: sched.now - start };
+      if (reason === 'breakpoint' || reason === 'unsupported') return result(reason);
+      if (reason === 'stop') return result('stop');
       if (this.cpu.halted) {
         if (!this.interruptsEnabled()) {
           this.onHalt?.();
-          return { stop: 'halt', ticks: sched.now - start };
+          return result('halt');
         }
+        this.endSlice();
         const wake = sched.nextDeadline();
         if (wake === Infinity) {
           this.onHalt?.();
-          return { stop: 'halt', ticks: sched.now - start };
+          return result('halt');
         }
         const skip = Math.min(wake, end) - sched.now;
         if (skip > 0) sched.advance(skip);
       }
     }
-    return { stop: 'budget', ticks: sched.now - start };
+    return result('budget');
   }
 
   /** The text screen as lines (code page 437 mapped to Unicode). */
@@ -349,6 +378,7 @@ export class Machine {
       scheduler: this.scheduler.saveState(),
       devices: this.devices.map((d) => d.saveState()),
       a20: { kbc: this.a20Kbc, fast: this.a20Fast },
+      slice: { done: this.sliceDone, end: this.sliceEnd },
       ram: deflateRawSync(this.memory.ram, { level: 1 }),
     };
   }
@@ -365,6 +395,8 @@ export class Machine {
     this.a20Kbc = s.a20.kbc;
     this.a20Fast = s.a20.fast;
     this.updateA20();
+    this.sliceDone = s.slice.done;
+    this.sliceEnd = s.slice.end;
     for (const st of s.devices) this.devices.find((x) => x.name === st.device)?.loadState(st);
     this.scheduler.loadState(s.scheduler);
     this.cpu.loadState(s.cpu);
@@ -399,7 +431,7 @@ export class Machine {
     state(this.cpu.saveState());
     state(this.scheduler.saveState());
     for (const d of this.devices) state(d.saveState());
-    h.update(`a20:${this.a20Kbc}:${this.a20Fast}`);
+    h.update(`a20:${this.a20Kbc}:${this.a20Fast};slice:${this.sliceDone}:${this.sliceEnd}`);
     return h.digest('hex');
   }
 

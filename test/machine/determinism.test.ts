@@ -3,7 +3,10 @@ import { assemble } from '../../emulator/bios/romAssembler.js';
 import { createMachine } from '../../emulator/machine/createMachine.js';
 import type { Machine } from '../../emulator/machine/machine.js';
 import { BIOS_PROBE_SOURCE } from './biosProbe.js';
-import { screen, startAfterPost } from './machineHarness.js';
+import { openDisk } from '../../emulator/disk/openDisk.js';
+import { CopyOnWriteDisk } from '../../emulator/machine/copyOnWriteDisk.js';
+import { testdata } from '../support/testdata.js';
+import { lastLine, screen, startAfterPost } from './machineHarness.js';
 
 const probe = assemble(BIOS_PROBE_SOURCE);
 const image = new Uint8Array(1_474_560);
@@ -51,6 +54,34 @@ describe('determinism', () => {
       b.loadState(snap);
     }
     expect(b.scheduler.now).toBe(a.scheduler.now);
+    expect(b.stateHash()).toBe(a.stateHash());
+  });
+
+  it('a FreeDOS floppy boot cut into 100,000-tick runs with save/load into fresh machines ends identical', () => {
+    const path = testdata('guests/freedos-minimal-1440k.img');
+    if (path === null) return;
+    const dos = (): Machine =>
+      createMachine({
+        memoryMiB: 2,
+        floppy: { image: new CopyOnWriteDisk(openDisk(path, { readOnly: true })) },
+        rtcStart: new Date(Date.UTC(2024, 0, 1, 12, 0, 0)),
+        serial: false,
+      });
+    const total = 30_000_000; // 1.2 s of virtual time: POST, the floppy boot, FreeDOS at A:\>
+    const a = dos();
+    a.boot();
+    const start = a.saveState();
+    a.run(total);
+    expect(lastLine(screen(a))).toBe('A:\\>');
+    let b = dos();
+    b.loadState(start);
+    for (let done = 0; done < total; done += 100_000) {
+      b.run(Math.min(100_000, total - done));
+      const snap = b.saveState();
+      b = dos();
+      b.loadState(snap);
+    }
+    expect(b.cpu.instructionCount).toBe(a.cpu.instructionCount);
     expect(b.stateHash()).toBe(a.stateHash());
   });
 });
