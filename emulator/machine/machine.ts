@@ -349,6 +349,27 @@ export class Machine {
     return result('budget');
   }
 
+  /**
+   * Executes one instruction (stepping over a breakpoint on it) with time accounted exactly as
+   * `run` does, so a debugger's single steps leave the same machine as running through.
+   */
+  step(): RunResult {
+    const sched = this.scheduler;
+    const start = this.virtualTicks;
+    if (this.sliceEnd < 0) this.sliceEnd = Math.min((Math.floor(sched.now / SLICE) + 1) * SLICE, sched.nextDeadline());
+    const n = this.cpu.step();
+    this.sliceDone += n;
+    if (sched.now + this.sliceDone >= this.sliceEnd) this.endSlice();
+    const reason = this.cpu.stopReason;
+    if (this.resetPending || reason === 'shutdown') {
+      if (reason === 'shutdown') this.onShutdown?.();
+      this.resetPending = false;
+      this.cpuReset();
+    }
+    const stop: RunStop = reason === 'unsupported' ? 'unsupported' : this.cpu.halted && !this.interruptsEnabled() ? 'halt' : 'budget';
+    return { stop, ticks: this.virtualTicks - start };
+  }
+
   /** The text screen as lines (code page 437 mapped to Unicode). */
   screenText(): string[] {
     return this.vga.screenText();

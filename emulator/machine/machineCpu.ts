@@ -13,6 +13,8 @@ export interface MachineCpu extends BiosCpu {
   reset(kind: ResetKind): void;
   /** Executes at most `maxInstructions`; returns how many ran. */
   run(maxInstructions: number): number;
+  /** Executes exactly one instruction, stepping over a breakpoint on it; returns how many ran. */
+  step(): number;
   readonly halted: boolean;
   readonly stopReason: CpuStopReason;
   readonly instructionCount: number;
