@@ -12,7 +12,9 @@
  *   Jb Jz  relative branch target    Ap  far pointer immediate    Ob Ov  moffs (address-size offset)
  *   Zb Zv Zd  register in the low 3 opcode bits    AL CL DX eAX  fixed registers
  *   ES CS SS DS FS GS  segment registers    1  the constant 1
- * A mnemonic "a/b" names the 16-bit and 32-bit operand-size forms ("jcxz/jecxz": address size).
+ * A mnemonic "a/b" names the 16-bit and 32-bit operand-size forms ("jcxz/jecxz": address size);
+ * "name*" takes a size suffix only when the operand size is not the code's default (pushad in
+ * 16-bit code, pushaw in 32-bit code).
  */
 import type { CpuGeneration } from './cpuModel.js';
 
@@ -131,8 +133,8 @@ function build(): TableSlot[] {
     t[0xb8 + r] = e('mov Zv,Iv', 86, 'mov.ZvIv');
     if (r > 0) t[0x90 + r] = e('xchg Zv,eAX', 86, 'xchg.ZveAX');
   }
-  t[0x60] = e('pusha/pushad', 186, 'pusha');
-  t[0x61] = e('popa/popad', 186, 'popa');
+  t[0x60] = e('pusha*', 186, 'pusha');
+  t[0x61] = e('popa*', 186, 'popa');
   t[0x62] = e('bound Gv,Ma', 186, 'bound');
   t[0x63] = e('arpl Ew,Gw', 286, 'protectedOnly');
   t[0x64] = e('fs', 386, 'prefix.seg', 'prefix');
@@ -158,23 +160,24 @@ function build(): TableSlot[] {
   t[0x83] = grp1('Ev,Ibs');
   t[0x84] = e('test Eb,Gb', 86, 'test.EbGb');
   t[0x85] = e('test Ev,Gv', 86, 'test.EvGv');
-  t[0x86] = e('xchg Eb,Gb', 86, 'xchg.EbGb', 'plain', 'lock');
-  t[0x87] = e('xchg Ev,Gv', 86, 'xchg.EvGv', 'plain', 'lock');
+  // XCHG is symmetric; the reg operand is written first, as disassemblers do.
+  t[0x86] = e('xchg Gb,Eb', 86, 'xchg.EbGb', 'plain', 'lock');
+  t[0x87] = e('xchg Gv,Ev', 86, 'xchg.EvGv', 'plain', 'lock');
   t[0x88] = e('mov Eb,Gb', 86, 'mov.EbGb');
   t[0x89] = e('mov Ev,Gv', 86, 'mov.EvGv');
   t[0x8a] = e('mov Gb,Eb', 86, 'mov.GbEb');
   t[0x8b] = e('mov Gv,Ev', 86, 'mov.GvEv');
-  t[0x8c] = e('mov Ew,Sw', 86, 'mov.EwSw');
+  t[0x8c] = e('mov Ev,Sw', 86, 'mov.EwSw');
   t[0x8d] = e('lea Gv,M', 86, 'lea.GvM');
-  t[0x8e] = e('mov Sw,Ew', 86, 'mov.SwEw');
+  t[0x8e] = e('mov Sw,Ev', 86, 'mov.SwEw');
   t[0x8f] = g(86, null, [e('pop Ev', 86, 'pop.Ev'), null, null, null, null, null, null, null]);
   t[0x90] = e('nop', 86, 'nop');
   t[0x98] = e('cbw/cwde', 86, 'cbw.cwde');
   t[0x99] = e('cwd/cdq', 86, 'cwd.cdq');
   t[0x9a] = e('call Ap', 86, 'call.Ap', 'call');
   t[0x9b] = e('wait', 86, 'wait');
-  t[0x9c] = e('pushf/pushfd', 86, 'pushf');
-  t[0x9d] = e('popf/popfd', 86, 'popf');
+  t[0x9c] = e('pushf*', 86, 'pushf');
+  t[0x9d] = e('popf*', 86, 'popf');
   t[0x9e] = e('sahf', 86, 'sahf');
   t[0x9f] = e('lahf', 86, 'lahf');
   t[0xa0] = e('mov AL,Ob', 86, 'mov.ALOb');
@@ -195,20 +198,20 @@ function build(): TableSlot[] {
   t[0xaf] = e('scasw/scasd', 86, 'scas', 'string');
   t[0xc0] = grp2('Eb,Ib', 186);
   t[0xc1] = grp2('Ev,Ib', 186);
-  t[0xc2] = e('ret Iw', 86, 'ret', 'ret');
-  t[0xc3] = e('ret', 86, 'ret', 'ret');
+  t[0xc2] = e('ret* Iw', 86, 'ret', 'ret');
+  t[0xc3] = e('ret*', 86, 'ret', 'ret');
   t[0xc4] = e('les Gv,Mp', 86, 'lxs.GvMp');
   t[0xc5] = e('lds Gv,Mp', 86, 'lxs.GvMp');
   t[0xc6] = g(86, null, [e('mov Eb,Ib', 86, 'mov.EbIb'), null, null, null, null, null, null, null]);
   t[0xc7] = g(86, null, [e('mov Ev,Iz', 86, 'mov.EvIv'), null, null, null, null, null, null, null]);
   t[0xc8] = e('enter Iw,Ib', 186, 'enter');
   t[0xc9] = e('leave', 186, 'leave');
-  t[0xca] = e('retf Iw', 86, 'retf', 'ret');
-  t[0xcb] = e('retf', 86, 'retf', 'ret');
+  t[0xca] = e('retf* Iw', 86, 'retf', 'ret');
+  t[0xcb] = e('retf*', 86, 'retf', 'ret');
   t[0xcc] = e('int3', 86, 'int3', 'int');
   t[0xcd] = e('int Ib', 86, 'int.Ib', 'int');
   t[0xce] = e('into', 86, 'into', 'int');
-  t[0xcf] = e('iret/iretd', 86, 'iret', 'iret');
+  t[0xcf] = e('iret*', 86, 'iret', 'iret');
   t[0xd0] = grp2('Eb,1', 86);
   t[0xd1] = grp2('Ev,1', 86);
   t[0xd2] = grp2('Eb,CL', 86);
@@ -253,9 +256,9 @@ function build(): TableSlot[] {
     e('inc Ev', 86, 'incdec.Ev', 'plain', 'lock'),
     e('dec Ev', 86, 'incdec.Ev', 'plain', 'lock'),
     e('call Ev', 86, 'call.Ev', 'call'),
-    e('call far Mp', 86, 'call.Mp', 'call'),
+    e('call Mp', 86, 'call.Mp', 'call'),
     e('jmp Ev', 86, 'jmp.Ev', 'jump'),
-    e('jmp far Mp', 86, 'jmp.Mp', 'jump'),
+    e('jmp Mp', 86, 'jmp.Mp', 'jump'),
     e('push Ev', 86, 'push.Ev'),
     null,
   ]);
@@ -265,8 +268,8 @@ function build(): TableSlot[] {
 function buildTwoByte(): TableSlot[] {
   const t: TableSlot[] = new Array<TableSlot>(256).fill(null);
   t[0x00] = g(286, null, [
-    e('sldt Ew', 286, 'protectedOnly'),
-    e('str Ew', 286, 'protectedOnly'),
+    e('sldt Ev', 286, 'protectedOnly'),
+    e('str Ev', 286, 'protectedOnly'),
     e('lldt Ew', 286, 'protectedOnly'),
     e('ltr Ew', 286, 'protectedOnly'),
     e('verr Ew', 286, 'protectedOnly'),
@@ -279,14 +282,16 @@ function buildTwoByte(): TableSlot[] {
     e('sidt Ms', 286, 'sidt'),
     e('lgdt Ms', 286, 'lgdt'),
     e('lidt Ms', 286, 'lidt'),
-    e('smsw Ew', 286, 'smsw'),
+    e('smsw Ev', 286, 'smsw'),
     null,
     e('lmsw Ew', 286, 'lmsw'),
     e('invlpg M', 486, 'invlpg'),
   ]);
-  t[0x02] = e('lar Gv,Ew', 286, 'protectedOnly');
-  t[0x03] = e('lsl Gv,Ew', 286, 'protectedOnly');
+  t[0x02] = e('lar Gv,Ev', 286, 'protectedOnly');
+  t[0x03] = e('lsl Gv,Ev', 286, 'protectedOnly');
   t[0x06] = e('clts', 286, 'clts');
+  // 0F 0B has been an invalid opcode since the 286 (later named UD2).
+  t[0x0b] = e('ud2', 286, 'invalid');
   t[0x08] = e('invd', 486, 'cacheNop');
   t[0x09] = e('wbinvd', 486, 'cacheNop');
   t[0x20] = e('mov Rd,Cd', 386, 'mov.RdCd');
@@ -332,13 +337,16 @@ function buildTwoByte(): TableSlot[] {
     e('btc Ev,Ib', 386, 'bt.EvIb', 'plain', 'lock'),
   ]);
   t[0xbb] = e('btc Ev,Gv', 386, 'bt.EvGv', 'plain', 'lock');
+  // Reserved invalid opcodes that still take a ModR/M operand (later named UD1 and UD0).
+  t[0xb9] = e('ud1 Gv,Ev', 286, 'invalid');
+  t[0xff] = e('ud0 Gv,Ev', 286, 'invalid');
   t[0xbc] = e('bsf Gv,Ev', 386, 'bsf.GvEv');
   t[0xbd] = e('bsr Gv,Ev', 386, 'bsr.GvEv');
   t[0xbe] = e('movsx Gv,Eb', 386, 'movsx.GvEb');
   t[0xbf] = e('movsx Gv,Ew', 386, 'movsx.GvEw');
   t[0xc0] = e('xadd Eb,Gb', 486, 'xadd.EbGb', 'plain', 'lock');
   t[0xc1] = e('xadd Ev,Gv', 486, 'xadd.EvGv', 'plain', 'lock');
-  for (let r = 0; r < 8; r++) t[0xc8 + r] = e('bswap Zd', 486, 'bswap.Zd');
+  for (let r = 0; r < 8; r++) t[0xc8 + r] = e('bswap Zv', 486, 'bswap.Zd');
   return t;
 }
 
