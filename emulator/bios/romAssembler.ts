@@ -262,7 +262,17 @@ class Assembler {
       if (!m) throw new AsmError('times needs a count and db/dw/dd');
       const count = this.expr(m[1], line.scope);
       if (count < 0) throw new AsmError('times count is negative');
-      for (let k = 0; k < count; k++) this.insn(m[2].toLowerCase(), m[3], line.scope);
+      if (count === 0) return;
+      // Assemble the item once and repeat its bytes (padding runs to tens of thousands of bytes);
+      // an item that uses `$` is assembled each time, as its value moves.
+      const first = this.out.length;
+      this.insn(m[2].toLowerCase(), m[3], line.scope);
+      if (m[3].includes('$')) {
+        for (let k = 1; k < count; k++) this.insn(m[2].toLowerCase(), m[3], line.scope);
+        return;
+      }
+      const item = this.out.slice(first);
+      for (let k = 1; k < count; k++) this.emit(...item);
       return;
     }
     const prefixes: number[] = [];
