@@ -580,14 +580,16 @@ a20_query:
   jmp ret_frame
 
 ; INT 15h AH=87h: opens A20 for the copy, traps to TypeScript to copy, restores port 92h.
+; (BL keeps port 92h: nothing may be pushed between the frame and a trap, which finds the frame
+; at SS:SP.)
 block_move:
   in al, 0x92
-  push ax
+  mov bl, al
   or al, 2
   and al, 0xfe
   out 0x92, al
   biostrap T_INT15_STEP
-  pop ax
+  mov al, bl
   and al, 0xfe
   out 0x92, al
   jmp ret_frame
