@@ -12,6 +12,7 @@
  * call lives outside the guest's registers and stack, so a machine state can be saved at any
  * instruction boundary, and a virtual-8086 monitor that traps an IN/OUT finds a real IN/OUT.
  * The 32 bytes of scratch under the frame carry parameter blocks for the longer routines.
+ * A trap finds the frame at SS:SP, so x86 code never leaves anything pushed across a trap.
  */
 
 export const SCRATCH_SIZE = 32;
