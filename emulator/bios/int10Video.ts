@@ -3,8 +3,9 @@
  * programming happens in the ROM's x86 routines (vid_setmode, vid_cursor, io_script, ...), to which
  * these handlers hand the values. Text output goes straight into video memory through the CPU's
  * linear address path. Supported: text modes 0-3 and 7, mode 13h (and CGA modes 4-6 for pixels);
- * teletype, write string and scrolling in text modes and mode 13h. Planar modes 0Dh-12h set up
- * correctly but drawing text or pixels in them is not implemented.
+ * teletype, write string and scrolling in text modes and mode 13h; in the planar modes 0Dh-12h
+ * characters (AH=09h/0Ah/0Eh), full-width scrolling and pixels through the graphics controller
+ * (ROM routines vid_planar_*), but not AH=13h strings or partial-width scroll windows.
  *
  * AH=1Ch save/restore state buffer (ours; callers treat it as opaque): a 32-byte header with the
  * offsets of the blocks present (+0 hardware, +2 BIOS data, +4 DAC), then 64 bytes of VGA
@@ -83,10 +84,16 @@ export function int10(b: BiosContext): void {
     case 0x0c:
       return writePixel(b, b.cx, b.dx, b.al);
     case 0x0d:
+      if (isPlanar(b.bda8(MODE))) {
+        const x = b.cx;
+        b.cpu.setReg('di', (b.bda16(PAGE_START) + b.dx * pitch(b) + (x >> 3)) & 0xffff);
+        b.cpu.setReg('cl', 7 - (x & 7));
+        return b.jump('vid_planar_read');
+      }
       b.al = readPixel(b, b.cx, b.dx);
       return;
     case 0x0e:
-      teletype(b, b.al, b.bl, -1);
+      teletype(b, b.al, b.bl, -1, true);
       return updateCursor(b);
     case 0x0f:
       b.al = b.bda8(MODE) | (b.bda8(VIDEO_CTL) & 0x80);
@@ -115,6 +122,55 @@ export function int10(b: BiosContext): void {
     default:
       return;
   }
+}
+
+function isPlanar(mode: number): boolean {
+  return mode >= 0x0d && mode <= 0x12;
+}
+
+/** Bytes per scan line in a planar mode: eight pixels per byte. */
+function pitch(b: BiosContext): number {
+  return b.bda16(COLS);
+}
+
+/**
+ * Writes vid_planar_chars's parameter block: `count` cells of character `ch` from text position
+ * (row, col) of the active page in colour `color`, with the font INT 43h points at.
+ */
+function planarChars(b: BiosContext, row: number, col: number, ch: number, color: number, count: number): void {
+  const height = b.bda16(CHAR_HEIGHT);
+  const p = pitch(b);
+  b.setScratch16(0, p);
+  b.setScratch16(2, count);
+  b.setScratch16(4, height);
+  b.setScratch16(6, (b.rd16(0, 0x43 * 4) + ch * height) & 0xffff);
+  b.setScratch16(8, (b.bda16(PAGE_START) + row * height * p + col) & 0xffff);
+  b.setScratch16(10, color & 0x8f);
+  b.setScratch16(12, b.rd16(0, 0x43 * 4 + 2));
+}
+
+/**
+ * Full-width scroll in a planar mode through vid_planar_scroll (partial-width windows are not
+ * supported there). `queued` says whether characters written by planarChars follow it.
+ */
+function planarScroll(b: BiosContext, up: boolean, lines: number, color: number, top: number, bottom: number, queued: boolean): void {
+  const line = b.bda16(CHAR_HEIGHT) * pitch(b);
+  const base = b.bda16(PAGE_START);
+  const height = bottom - top + 1;
+  const cpu = b.cpu;
+  if (!queued) b.setScratch16(2, 0);
+  const moved = (height - lines) * line;
+  if (up) {
+    cpu.setReg('si', base + (top + lines) * line);
+    cpu.setReg('di', base + top * line);
+  } else {
+    cpu.setReg('si', base + (bottom + 1 - lines) * line - 1);
+    cpu.setReg('di', base + (bottom + 1) * line - 1);
+  }
+  cpu.setReg('cx', moved);
+  cpu.setReg('bx', lines * line);
+  cpu.setReg('ax', ((up ? 0 : 1) << 8) | (color & 0x0f));
+  b.jump('vid_planar_scroll');
 }
 
 function textSeg(b: BiosContext): number {
@@ -254,6 +310,10 @@ function scroll(b: BiosContext, up: boolean, lines: number, attr: number, top: n
     }
     return;
   }
+  if (isPlanar(mode)) {
+    if (left === 0 && right === cols - 1) planarScroll(b, up, lines, attr, top, bottom, false);
+    return;
+  }
   if (mode === 0x13) {
     for (let i = 0; i < height; i++) {
       const row = up ? top + i : bottom - i;
@@ -280,6 +340,13 @@ function writeChars(b: BiosContext, page: number, row: number, col: number, ch: 
     }
     return;
   }
+  if (isPlanar(mode)) {
+    const n = Math.min(count, cols - col);
+    if (n <= 0 || page !== b.bda8(ACTIVE_PAGE)) return;
+    planarChars(b, row, col, ch, attr, n);
+    b.jump('vid_planar_chars');
+    return;
+  }
   if (mode === 0x13) {
     for (let i = 0; i < count; i++) {
       const c = col + i;
@@ -295,8 +362,12 @@ function drawGlyph13(b: BiosContext, y0: number, x0: number, ch: number, color: 
   }
 }
 
-/** Teletype output of one character on the active page; `attr` >= 0 also sets the attribute. */
-function teletype(b: BiosContext, ch: number, color: number, attr: number): void {
+/**
+ * Teletype output of one character on the active page; `attr` >= 0 also sets the attribute. In the
+ * planar modes (only for AH=0Eh, `planar` true) the drawing and scrolling are left to the ROM's
+ * planar routines, which run when the trap returns.
+ */
+function teletype(b: BiosContext, ch: number, color: number, attr: number, planar = false): void {
   const page = b.bda8(ACTIVE_PAGE);
   const pos = b.bda16(CURSOR + page * 2);
   let row = pos >> 8;
@@ -304,6 +375,8 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number): void
   const cols = b.bda16(COLS);
   const rows = b.bda8(ROWS) + 1;
   const mode = b.bda8(MODE);
+  let drawRow = -1;
+  let drawCol = -1;
   switch (ch) {
     case 0x07:
       return;
@@ -323,11 +396,25 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number): void
         b.wr8(seg, off, ch);
         if (attr >= 0) b.wr8(seg, off + 1, attr);
       } else if (mode === 0x13) drawGlyph13(b, row * 8, col * 8, ch, attr >= 0 ? attr : color);
+      else if (planar && isPlanar(mode)) {
+        drawRow = row;
+        drawCol = col;
+      }
       col++;
       if (col >= cols) {
         col = 0;
         row++;
       }
+  }
+  if (planar && isPlanar(mode)) {
+    const scrolls = row >= rows;
+    if (drawCol >= 0) planarChars(b, scrolls ? drawRow - 1 : drawRow, drawCol, ch, attr >= 0 ? attr : color, 1);
+    if (scrolls) {
+      planarScroll(b, true, 1, 0, 0, rows - 1, drawCol >= 0);
+      row = rows - 1;
+    } else if (drawCol >= 0) b.jump('vid_planar_chars');
+    b.setBda16(CURSOR + page * 2, (row << 8) | col);
+    return;
   }
   if (row >= rows) {
     // Scroll with the attribute found at the cursor, as the IBM BIOS does.
@@ -379,6 +466,11 @@ function pixelAddress(mode: number, x: number, y: number): [number, number, numb
 
 function writePixel(b: BiosContext, x: number, y: number, color: number): void {
   const mode = b.bda8(MODE);
+  if (isPlanar(mode)) {
+    b.cpu.setReg('di', (b.bda16(PAGE_START) + y * pitch(b) + (x >> 3)) & 0xffff);
+    b.cpu.setReg('ax', ((0x80 >> (x & 7)) << 8) | (color & 0x8f));
+    return b.jump('vid_planar_pixel');
+  }
   const a = pixelAddress(mode, x, y);
   if (a === null) return;
   const [seg, off, bpp] = a;

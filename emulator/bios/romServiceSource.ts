@@ -288,6 +288,154 @@ vid_pel_read:
   mov [bp+48], al
   jmp ret_frame
 
+; ---------------------------------------------------------------- planar modes (0Dh-12h)
+; Character cells through the graphics controller: set/reset supplies the colour, the bit mask
+; selects the glyph's pixels (then the others, for the black background), and a read before each
+; write loads the latches so masked pixels keep their planes. Parameter block in the scratch area:
+; +0 bytes per scan line, +2 characters to draw, +4 glyph height, +6 glyph offset, +8 video
+; offset of the first cell, +10 colour (bit 7: XOR, no background), +12 font segment.
+vid_planar_chars:
+  mov bp, sp
+  mov ax, 0xa000
+  mov es, ax
+  mov dx, 0x3ce
+  mov ax, 0x0f01
+  out dx, ax
+  test byte [bp+10], 0x80
+  jz .char
+  mov ax, 0x1803
+  out dx, ax
+.char:
+  mov ds, [bp+12]
+  mov si, [bp+6]
+  mov di, [bp+8]
+  mov cx, [bp+4]
+.row:
+  lodsb
+  mov bh, al
+  test byte [bp+10], 0x80
+  jnz .fore
+  xor ax, ax
+  out dx, ax
+  mov ah, bh
+  not ah
+  mov al, 0x08
+  out dx, ax
+  mov al, [es:di]
+  mov [es:di], al
+.fore:
+  mov ah, [bp+10]
+  and ah, 0x0f
+  xor al, al
+  out dx, ax
+  mov ah, bh
+  mov al, 0x08
+  out dx, ax
+  mov al, [es:di]
+  mov [es:di], al
+  add di, [bp+0]
+  loop .row
+  inc word [bp+8]
+  dec word [bp+2]
+  jnz .char
+vid_planar_restore:
+  mov dx, 0x3ce
+  mov ax, 0x0000
+  out dx, ax
+  mov ax, 0x0001
+  out dx, ax
+  mov ax, 0x0003
+  out dx, ax
+  mov ax, 0x0005
+  out dx, ax
+  mov ax, 0xff08
+  out dx, ax
+  jmp ret_frame
+
+; Scrolls whole scan lines: copies CX bytes from A000:SI to A000:DI with write mode 1 (the
+; latches carry all four planes), forwards (AH = 0) or backwards, then fills BX bytes at the
+; following destination (backwards: the preceding) with colour AL through set/reset; then draws
+; the characters of the parameter block above, if it holds any (teletype after a scroll).
+vid_planar_scroll:
+  push ax
+  cld
+  test ah, ah
+  jz .forward
+  std
+.forward:
+  mov ax, 0xa000
+  mov ds, ax
+  mov es, ax
+  mov dx, 0x3ce
+  mov ax, 0x0105
+  out dx, ax
+  jcxz .copied
+  rep movsb
+.copied:
+  mov ax, 0x0005
+  out dx, ax
+  pop ax
+  mov ah, al
+  xor al, al
+  out dx, ax
+  mov ax, 0x0f01
+  out dx, ax
+  mov cx, bx
+  jcxz .filled
+  rep stosb
+.filled:
+  cld
+  mov bp, sp
+  cmp word [bp+2], 0
+  jne vid_planar_chars
+  jmp vid_planar_restore
+
+; Pixel write at A000:DI: AH = bit mask, AL = colour (bit 7: XOR).
+vid_planar_pixel:
+  mov bx, 0xa000
+  mov es, bx
+  mov bl, al
+  mov dx, 0x3ce
+  mov al, 0x08
+  out dx, ax
+  mov ax, 0x0f01
+  out dx, ax
+  test bl, 0x80
+  jz .plain
+  mov ax, 0x1803
+  out dx, ax
+.plain:
+  mov ah, bl
+  and ah, 0x0f
+  xor al, al
+  out dx, ax
+  mov al, [es:di]
+  mov [es:di], al
+  jmp vid_planar_restore
+
+; Pixel read at A000:DI, bit CL (7 = leftmost): the colour goes to the caller's AL.
+vid_planar_read:
+  mov ax, 0xa000
+  mov es, ax
+  mov dx, 0x3ce
+  xor bl, bl
+  mov ah, 3
+.plane:
+  mov al, 0x04
+  out dx, ax
+  mov al, [es:di]
+  shr al, cl
+  and al, 1
+  shl bl, 1
+  or bl, al
+  dec ah
+  jns .plane
+  mov ax, 0x0004
+  out dx, ax
+  mov bp, sp
+  mov [bp+60], bl
+  jmp ret_frame
+
 ; INT 10h AH=1Ch, hardware state: ES:DI = 64-byte area. Layout: misc output, sequencer 0-4,
 ; CRTC 0-24, attribute 0-20 (20 = none), graphics 0-8, then the three index registers.
 vid_hw_save:
