@@ -10,7 +10,7 @@ import type { PhysicalMemory } from '../memory/physicalMemory.js';
 import { ATT_BREAKPOINT, ATT_EXTRA, ATT_HALT, ATT_INTR, ATT_NMI, ATT_SHADOW, ATT_SHUTDOWN, ATT_STOP, ATT_TRAP, CpuCore, REP_CHUNK } from './cpuCore.js';
 import type { CpuModel } from './cpuModel.js';
 import { ACC_BIG } from './cpuState.js';
-import { dispatchTable } from './dispatch.js';
+import { dispatchTable, prefixTable } from './dispatch.js';
 import { FAULT, UnsupportedError, VEC_DB, VEC_DE, VEC_NMI } from './fault.js';
 import { IF, TF, VM } from './flags.js';
 import { BYTE_REG, CS, REG16_NAMES, REG32_NAMES, REG8_NAMES, SEG_LDTR, SEG_NAMES, SEG_TR, type RegName, type SegmentInfo, type TableRegister } from './registers.js';
@@ -48,6 +48,7 @@ export class Cpu extends CpuCore implements Device {
   constructor(options: CpuOptions) {
     super(options.model, options.memory, options.io);
     this.ops = dispatchTable(this.traits.gen);
+    this.prefixBytes = prefixTable(this.traits.gen);
     options.memory.setBusBits(this.traits.busBits);
     this.reset('power');
   }

@@ -47,6 +47,8 @@ export class CpuCore extends CpuMemory {
    * [512, 768) and [768, 1024) the 0Fh opcodes. Built from the opcode table for this model.
    */
   ops: Handler[] = [];
+  /** Non-zero for the opcode bytes that are prefixes on this model. */
+  prefixBytes: Uint8Array = new Uint8Array(256);
   /** Non-zero when the run loop must look at the CPU after the current instruction (ATT_*). */
   attention = 0;
   halted = false;
@@ -66,11 +68,6 @@ export class CpuCore extends CpuMemory {
   /** Set by a triple fault; the run loop stops with stopReason 'shutdown'. */
   shutdown = false;
 
-  /** Fetches the next opcode byte and runs it (after a prefix: same instruction, more prefixes). */
-  dispatchNext(): void {
-    const op = this.fetch8();
-    this.ops[op | this.opIdx](this, op);
-  }
 
   // ---- ModR/M ----------------------------------------------------------------------------------
 
@@ -284,10 +281,11 @@ export class CpuCore extends CpuMemory {
   loadSeg(seg: number, sel: number): void {
     sel &= 0xffff;
     if ((this.cr0 & 1) === 0) {
-      // Real mode: the cached attributes (and so the code and stack sizes) do not change.
+      // Real mode: the cached attributes (and so the code and stack sizes) do not change. The
+      // fetch window survives a far transfer within the same segment.
+      if (seg === CS && this.segBase[CS] !== sel << 4) this.fwLen = 0;
       this.segSel[seg] = sel;
       this.segBase[seg] = sel << 4;
-      if (seg === CS) this.fwLen = 0;
       return;
     }
     if ((this.flags & VM) !== 0) {
@@ -407,11 +405,21 @@ export class CpuCore extends CpuMemory {
     const ip = this.readL16((base + entry) | 0);
     const cs = this.readL16((base + entry + 2) | 0);
     const flags = this.getFlags();
-    let sp = this.getSP();
-    sp = this.pushAt16(sp, flags);
-    sp = this.pushAt16(sp, this.segSel[CS]);
-    sp = this.pushAt16(sp, returnEip);
-    this.setSP(sp);
+    const sp = this.r16[ESP << 1];
+    if (!this.ss32 && sp >= 6 && sp - 1 <= this.segFast[SS]) {
+      // The usual case: the three words lie inside the stack segment without wrapping.
+      const lin = (this.segBase[SS] + sp - 6) | 0;
+      this.writeL16((lin + 4) | 0, flags);
+      this.writeL16((lin + 2) | 0, this.segSel[CS]);
+      this.writeL16(lin, returnEip);
+      this.r16[ESP << 1] = sp - 6;
+    } else {
+      let p = this.getSP();
+      p = this.pushAt16(p, flags);
+      p = this.pushAt16(p, this.segSel[CS]);
+      p = this.pushAt16(p, returnEip);
+      this.setSP(p);
+    }
     this.flags &= ~(IF | TF | AC | RF);
     this.loadSeg(CS, cs);
     this.eip = ip;

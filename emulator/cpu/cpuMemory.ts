@@ -91,6 +91,16 @@ export class CpuMemory extends CpuState {
     return write ? w : r;
   }
 
+  /**
+   * Index in `mem` of a linear address whose page can be accessed directly for reading (or
+   * writing), or -1 (MMIO, ROM writes, unmapped; later also pages the TLB cannot map).
+   */
+  directIndex(lin: number, write: boolean): number {
+    let i = (write ? this.tlbW : this.tlbR)[lin >>> 12];
+    if (i < 0) i = this.tlbFill(lin, write);
+    return i < 0 ? -1 : i + (lin & 0xfff);
+  }
+
   // ---- linear accesses -------------------------------------------------------------------------
 
   readL8(lin: number): number {

@@ -94,6 +94,16 @@ function twoByteEscape(c: CpuCore, _op: number): void {
   c.ops[512 + op + c.opIdx](c, op);
 }
 
+/** The opcode bytes that are prefixes on a CPU generation (the 8086's 64h-67h are Jcc aliases). */
+export function prefixTable(gen: CpuGeneration): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let op = 0; op < 256; op++) {
+    const slot = ONE_BYTE[gen === 86 ? (ALIASES_8086.get(op) ?? op) : op];
+    if (slot !== null && !isGroup(slot) && slot.kind === 'prefix' && slot.cpu <= gen) t[op] = 1;
+  }
+  return t;
+}
+
 const cache = new Map<CpuGeneration, Handler[]>();
 
 /** The 1024-entry dispatch table for a CPU generation (shared by every CPU of that model). */

@@ -9,7 +9,7 @@
 import { ATT_HALT, ATT_TRAP, type CpuCore, type Handler } from './cpuCore.js';
 import { TF } from './flags.js';
 import { VEC_BP, VEC_BR, VEC_DB, VEC_OF, VEC_UD } from './fault.js';
-import { CS } from './registers.js';
+import { CS, SS } from './registers.js';
 
 function jccJb(c: CpuCore, op: number): void {
   const d = c.fetchS8();
@@ -202,9 +202,21 @@ function retfD(c: CpuCore, op: number): void {
 }
 
 function iretW(c: CpuCore, _op: number): void {
-  const off = c.peekStack16(0);
-  const sel = c.peekStack16(2);
-  const flags = c.peekStack16(4);
+  let off: number;
+  let sel: number;
+  let flags: number;
+  const sp = c.r16[8];
+  if (!c.ss32 && sp <= 0xfffa && sp + 5 <= c.segFast[SS]) {
+    // The usual case: the frame lies inside the stack segment without wrapping.
+    const lin = (c.segBase[SS] + sp) | 0;
+    off = c.readL16(lin);
+    sel = c.readL16((lin + 2) | 0);
+    flags = c.readL16((lin + 4) | 0);
+  } else {
+    off = c.peekStack16(0);
+    sel = c.peekStack16(2);
+    flags = c.peekStack16(4);
+  }
   c.farJump(sel, off);
   c.setFlagBits(flags, c.popfMask(false));
   c.adjustSP(6);

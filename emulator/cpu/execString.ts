@@ -195,10 +195,20 @@ function repeat(c: CpuCore, once: Once, size: number): void {
   const chunk = c.repChunk;
   let done = 0;
   c.repContinued = false;
+  const bulk = delta > 0 && (once === movsOnce || once === stosOnce);
   while (n !== 0) {
     if (done === chunk) {
       continueLater(c);
       break;
+    }
+    if (bulk) {
+      const k = once === movsOnce ? movsBulk(c, size, Math.min(n, chunk - done)) : stosBulk(c, size, Math.min(n, chunk - done));
+      if (k > 0) {
+        done += k;
+        n -= k;
+        setCount(c, n);
+        continue;
+      }
     }
     runOnce(c, once, size, delta);
     done++;
@@ -206,6 +216,89 @@ function repeat(c: CpuCore, once: Once, size: number): void {
     setCount(c, n);
   }
   countIterations(c, done);
+}
+
+/**
+ * How many elements from offset `off` stay inside the segment limit, the 16-bit offset space and
+ * the 4 KiB page of the linear address (so one direct RAM index covers them all); 0 when the
+ * first element needs the careful path.
+ */
+function runLength(c: CpuCore, seg: number, off: number, size: number, max: number): number {
+  const limitLeft = c.segFast[seg] - off + 1;
+  const spaceLeft = c.as32 ? limitLeft : Math.min(limitLeft, 0x10000 - off);
+  const pageLeft = 0x1000 - (((c.segBase[seg] + off) | 0) & 0xfff);
+  const bytes = Math.min(spaceLeft, pageLeft);
+  return bytes < size ? 0 : Math.min(max, Math.floor(bytes / size));
+}
+
+/**
+ * REP MOVS forwards over RAM: up to `max` elements inside one page on each side, copied
+ * element by element in order (overlapping moves replicate exactly as on the chip).
+ */
+function movsBulk(c: CpuCore, size: number, max: number): number {
+  const s = src(c);
+  const d = dst(c);
+  const srcSeg = c.dsSeg;
+  let k = runLength(c, srcSeg, s, size, max);
+  if (k > 0) k = runLength(c, ES, d, size, k);
+  if (k === 0) return 0;
+  const from = c.directIndex((c.segBase[srcSeg] + s) | 0, false);
+  const to = c.directIndex((c.segBase[ES] + d) | 0, true);
+  if (from < 0 || to < 0) return 0;
+  const bytes = k * size;
+  const mem = c.mem;
+  // Moving down (or apart) reads every byte before it is overwritten: a plain memmove. Moving up
+  // onto itself, each element is read whole and then written, replicating the pattern.
+  if (to <= from || to >= from + bytes) mem.copyWithin(to, from, from + bytes);
+  else {
+    for (let e = 0; e < bytes; e += size) {
+      const f = from + e;
+      const t = to + e;
+      if (size === 1) mem[t] = mem[f];
+      else if (size === 2) {
+        const a = mem[f];
+        const b = mem[f + 1];
+        mem[t] = a;
+        mem[t + 1] = b;
+      } else {
+        const a = mem[f];
+        const b = mem[f + 1];
+        const x = mem[f + 2];
+        const y = mem[f + 3];
+        mem[t] = a;
+        mem[t + 1] = b;
+        mem[t + 2] = x;
+        mem[t + 3] = y;
+      }
+    }
+  }
+  advanceSrc(c, bytes);
+  advanceDst(c, bytes);
+  return k;
+}
+
+/** REP STOS forwards over RAM: up to `max` elements inside one page. */
+function stosBulk(c: CpuCore, size: number, max: number): number {
+  const d = dst(c);
+  const k = runLength(c, ES, d, size, max);
+  if (k === 0) return 0;
+  const to = c.directIndex((c.segBase[ES] + d) | 0, true);
+  if (to < 0) return 0;
+  const mem = c.mem;
+  if (size === 1) mem.fill(c.r8[0], to, to + k);
+  else {
+    const v = c.r32[0];
+    for (let i = 0; i < k * size; i += size) {
+      mem[to + i] = v;
+      mem[to + i + 1] = v >> 8;
+      if (size === 4) {
+        mem[to + i + 2] = v >> 16;
+        mem[to + i + 3] = v >> 24;
+      }
+    }
+  }
+  advanceDst(c, k * size);
+  return k;
 }
 
 /** CMPS/SCAS: REPE (F3) repeats while equal, REPNE (F2) while different. */

@@ -6,84 +6,64 @@ import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
 import { DF, IF } from './flags.js';
 import { isLockable } from './opcodeTable.js';
 import { UnsupportedError, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
-import { CS, DS, FS, GS, SS } from './registers.js';
+import { CS, FS, GS } from './registers.js';
 
 // ---- prefixes --------------------------------------------------------------------------------
 
 /**
- * Marks the instruction as prefixed. Once so many prefix bytes have been read that the rest could
- * run past the model's length limit, the fetch window is cut at the limit (see limitLength), so the
- * byte beyond it faults; typical code, with one or two prefixes, never gets there.
+ * Any prefix byte: reads the whole run of prefixes, then dispatches the instruction once and
+ * restores the defaults after it (a fault resets them in the run loop). Once so many prefix bytes
+ * have been read that the instruction could run past the model's length limit, the fetch window is
+ * cut at the limit (see limitLength), so the byte beyond it faults; typical code never gets there.
+ * LOCK: the 386 and later raise #UD unless the instruction is a lockable read-modify-write with a
+ * memory destination; the 8086 and 286 accept LOCK on anything.
  */
-function beginPrefix(c: CpuCore): void {
+function prefixes(c: CpuCore, first: number): void {
   c.prefixed = true;
-  if (c.eip - c.startEip > c.prefixSlack) c.limitLength();
+  const isPrefix = c.prefixBytes;
+  let op = first;
+  do {
+    switch (op) {
+      case 0x66:
+        c.opIdx = c.defOpIdx ^ 256;
+        break;
+      case 0x67:
+        c.as32 = !c.defAs32;
+        break;
+      case 0xf2:
+      case 0xf3:
+        c.rep = op;
+        break;
+      case 0xf0:
+      case 0xf1:
+        c.lock = true;
+        break;
+      case 0x64:
+        c.dsSeg = FS;
+        c.ssSeg = FS;
+        break;
+      case 0x65:
+        c.dsSeg = GS;
+        c.ssSeg = GS;
+        break;
+      default:
+        c.dsSeg = (op >> 3) & 3;
+        c.ssSeg = c.dsSeg;
+        break;
+    }
+    if (c.eip - c.startEip > c.prefixSlack) c.limitLength();
+    op = c.fetch8();
+  } while (isPrefix[op] !== 0);
+  if (c.lock && c.gen >= 386 && !lockable(c, op)) c.raise(VEC_UD);
+  c.ops[op | c.opIdx](c, op);
+  c.resetPrefixes();
 }
 
-/** After the prefixed instruction: each prefix restores what it changed (a fault resets all). */
-function endPrefix(c: CpuCore): void {
-  c.prefixed = false;
-  c.lenLimit = 0;
-}
-
-function segPrefix(c: CpuCore, op: number): void {
-  beginPrefix(c);
-  const s = op === 0x64 ? FS : op === 0x65 ? GS : (op >> 3) & 3;
-  c.dsSeg = s;
-  c.ssSeg = s;
-  c.dispatchNext();
-  c.dsSeg = DS;
-  c.ssSeg = SS;
-  endPrefix(c);
-}
-
-function opsizePrefix(c: CpuCore, _op: number): void {
-  beginPrefix(c);
-  c.opIdx = c.defOpIdx ^ 256;
-  c.dispatchNext();
-  c.opIdx = c.defOpIdx;
-  endPrefix(c);
-}
-
-function addrsizePrefix(c: CpuCore, _op: number): void {
-  beginPrefix(c);
-  c.as32 = !c.defAs32;
-  c.dispatchNext();
-  c.as32 = c.defAs32;
-  endPrefix(c);
-}
-
-function repPrefix(c: CpuCore, op: number): void {
-  beginPrefix(c);
-  c.rep = op;
-  c.dispatchNext();
-  c.rep = 0;
-  endPrefix(c);
-}
-
-/**
- * LOCK. The 386 and later raise #UD unless the instruction is one of the lockable read-modify-write
- * forms with a memory destination; the 8086 and 286 accept LOCK on anything.
- */
-function lockPrefix(c: CpuCore, _op: number): void {
-  beginPrefix(c);
-  c.lock = true;
-  if (c.gen >= 386 && !lockable(c)) c.raise(VEC_UD);
-  c.dispatchNext();
-  c.lock = false;
-  endPrefix(c);
-}
-
-function isPrefix(op: number): boolean {
-  return op === 0x26 || op === 0x2e || op === 0x36 || op === 0x3e || (op >= 0x64 && op <= 0x67) || op === 0xf0 || op === 0xf2 || op === 0xf3;
-}
-
-/** Looks ahead (without consuming) at the instruction after the LOCK prefix; see opcodeTable.isLockable. */
-function lockable(c: CpuCore): boolean {
+/** Looks ahead (without consuming) at the opcode `op` just read after a LOCK prefix; see opcodeTable.isLockable. */
+function lockable(c: CpuCore, first: number): boolean {
   const base = c.segBase[CS];
   let eip = c.eip;
-  let op = c.readL8((base + eip++) | 0);
-  while (isPrefix(op)) op = c.readL8((base + eip++) | 0);
+  let op = first;
   const twoByte = op === 0x0f;
   if (twoByte) op = c.readL8((base + eip++) | 0);
   const m = c.readL8((base + eip) | 0);
@@ -426,11 +406,11 @@ function invalid(c: CpuCore, _op: number): void {
 }
 
 export const systemHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
-  'prefix.seg': segPrefix,
-  'prefix.opsize': opsizePrefix,
-  'prefix.addrsize': addrsizePrefix,
-  'prefix.rep': repPrefix,
-  'prefix.lock': lockPrefix,
+  'prefix.seg': prefixes,
+  'prefix.opsize': prefixes,
+  'prefix.addrsize': prefixes,
+  'prefix.rep': prefixes,
+  'prefix.lock': prefixes,
   clc,
   stc,
   cmc,

@@ -142,6 +142,15 @@ STR_BEGIN s_movsb_ovl
         PTRS_OVERLAP
         rep movsb
 STR_END
+STR_BEGIN s_movsw_ovl
+        PTRS_OVERLAP
+        rep movsw
+STR_END
+STR_BEGIN s_movsd_ovl3
+        PTRS_OVERLAP
+        add di, 2
+        rep movsd
+STR_END
 STR_BEGIN s_movsd_ovl
         PTRS_OVERLAP
         std
@@ -239,6 +248,8 @@ main:
         BINOP   s_movsw_wrap, 'rep movsw wrapping at 64K', F_ARITH
         BINOP   s_movsb_ovl, 'rep movsb overlapping', F_ARITH
         BINOP   s_movsd_ovl, 'std rep movsd overlapping', F_ARITH
+        BINOP   s_movsw_ovl, 'rep movsw, destination 1 byte up', F_ARITH
+        BINOP   s_movsd_ovl3, 'rep movsd, destination 3 bytes up', F_ARITH
         BINOP   s_movs32, 'a32 rep movsb', F_ARITH
         BINOP   s_movsd32, 'a32 rep movsd', F_ARITH
         BINOP   s_stosd, 'rep stosd', F_ARITH
