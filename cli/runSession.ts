@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Machine } from '../emulator/machine/machine.js';
+import { RunLoop } from '../emulator/machine/runLoop.js';
 
 export interface SessionOptions {
   readonly untilText?: string;
@@ -33,45 +34,32 @@ export async function runSession(m: Machine, o: SessionOptions, out: NodeJS.Writ
   const deadline = started + o.timeoutSeconds * 1000;
   m.boot();
   if (o.type !== undefined && o.type !== '') m.typeText(o.type);
-  const slice = Math.round(m.scheduler.hz / 50);
   let exitCode = 2;
   let reason = `timed out after ${o.timeoutSeconds} s`;
-  let lastYield = Date.now();
-  for (;;) {
-    const r = m.run(slice);
+  const loop = new RunLoop(m, { sliceTicks: Math.round(m.scheduler.hz / 50) });
+  const stop = await loop.run(() => {
     if (o.untilText !== undefined && screenHas(m, o.untilText)) {
       exitCode = 0;
       reason = `found "${o.untilText}"`;
-      break;
+      return true;
     }
     if (o.done?.(m)) {
       exitCode = 0;
       reason = 'done';
-      break;
+      return true;
     }
-    if (r.stop === 'halt') {
-      exitCode = o.untilText === undefined ? 0 : 3;
-      reason = 'the guest halted with interrupts disabled';
-      break;
-    }
-    if (r.stop === 'shutdown') {
-      exitCode = 4;
-      reason = 'the CPU shut down (triple fault)';
-      break;
-    }
-    if (r.stop === 'unsupported') {
-      exitCode = 5;
-      const detail = (m.cpu as { unsupportedReason?: string }).unsupportedReason;
-      reason = `the guest reached something the emulator does not implement${detail ? `: ${detail}` : ''}`;
-      break;
-    }
-    const now = Date.now();
-    if (now >= deadline) break;
-    // Let stdout and the serial stream drain between slices.
-    if (now - lastYield > 50) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = Date.now();
-    }
+    return Date.now() >= deadline;
+  });
+  if (stop === 'halt') {
+    exitCode = o.untilText === undefined ? 0 : 3;
+    reason = 'the guest halted with interrupts disabled';
+  } else if (stop === 'shutdown') {
+    exitCode = 4;
+    reason = 'the CPU shut down';
+  } else if (stop === 'unsupported') {
+    exitCode = 5;
+    const detail = (m.cpu as { unsupportedReason?: string }).unsupportedReason;
+    reason = `the guest reached something the emulator does not implement${detail ? `: ${detail}` : ''}`;
   }
   if (o.screenText || exitCode !== 0) out.write(m.screenText().map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '') + '\n');
   if (o.screenshot !== undefined) writeFileSync(o.screenshot, m.screenshotPng());
