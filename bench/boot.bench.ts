@@ -46,27 +46,33 @@ function toBootSector(): void {
   report('power-on to the first boot-sector instruction (demo disk on IDE)', m, performance.now() - t0, ok);
 }
 
-function freedosHdd(): void {
+/** Boots a FreeDOS guest until `prompt` is the last line on screen and the guest waits for a key. */
+function freedos(what: string, file: string, floppy: boolean, prompt: string): void {
   const root = process.env.WIN31_TESTDATA ?? resolve(process.cwd(), '..', 'shared', 'testdata');
-  const path = resolve(root, 'guests', 'freedos-hdd-32m.qcow2');
+  const path = resolve(root, 'guests', file);
   if (!existsSync(path)) {
-    console.log(`FreeDOS HDD boot: skipped (${path} not found)`);
+    console.log(`${what}: skipped (${path} not found)`);
     return;
   }
   const disk = new CopyOnWriteDisk(openDisk(path, { readOnly: true }));
-  const m = createMachine({ hardDisk: { image: disk }, bootOrder: ['hard'], rtcStart: RTC });
+  const m = floppy
+    ? createMachine({ floppy: { image: disk }, rtcStart: RTC })
+    : createMachine({ hardDisk: { image: disk }, bootOrder: ['hard'], rtcStart: RTC });
   const t0 = performance.now();
   m.boot();
   let ok = false;
   const slice = m.scheduler.hz / 50;
   for (let i = 0; i < 50 * 60 && !ok; i++) {
+    const idle = m.keyboardIdleCount;
     const r = m.run(slice);
-    ok = m.screenText().some((l) => l.startsWith('C:\\>'));
+    const lines = m.screenText().map((l) => l.trimEnd()).filter((l) => l !== '');
+    ok = m.keyboardIdleCount !== idle && lines[lines.length - 1] === prompt;
     if (r.stop !== 'budget') break;
   }
-  report('FreeDOS HDD boot to C:\\>', m, performance.now() - t0, ok);
+  report(what, m, performance.now() - t0, ok);
   disk.close();
 }
 
 toBootSector();
-freedosHdd();
+freedos('FreeDOS floppy boot to A:\\>', 'freedos-minimal-1440k.img', true, 'A:\\>');
+freedos('FreeDOS HDD boot to C:\\>', 'freedos-hdd-32m.qcow2', false, 'C:\\>');
