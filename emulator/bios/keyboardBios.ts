@@ -2,7 +2,8 @@
  * The keyboard half of the BIOS: INT 09h's translation of set-1 scancodes (the 8042 translates the
  * keyboard's set 2) into the (scan << 8 | ASCII) words of the type-ahead buffer at 40:1Eh, the
  * shift states in 40:17h/18h/96h, Alt+keypad codes, Ctrl+Break and Ctrl+Alt+Del; and INT 16h,
- * which reads that buffer. Keyboard LEDs are not driven.
+ * which reads that buffer; the lock LEDs (command EDh) and typematic rate (F3h) go to the keyboard
+ * through port 60h from x86 in the ROM.
  */
 import type { BiosContext } from './biosContext.js';
 
@@ -16,6 +17,7 @@ const RESET_FLAG = 0x72;
 const BUF_START = 0x80;
 const BUF_END = 0x82;
 const FLAGS3 = 0x96;
+const FLAGS4 = 0x97;
 
 type Row = readonly [number, number, number, number]; // normal, shift, ctrl, alt
 
@@ -96,6 +98,8 @@ export function bufferPut(b: BiosContext, word: number): boolean {
  */
 export function keyScancode(b: BiosContext): void {
   const code = b.cpu.getReg('al');
+  // No LED update unless a lock state changes (see the end).
+  b.cpu.setReg('ch', 0);
   let f1 = b.bda8(FLAGS1);
   let f2 = b.bda8(FLAGS2);
   let f3 = b.bda8(FLAGS3);
@@ -207,6 +211,14 @@ export function keyScancode(b: BiosContext): void {
   b.setBda8(FLAGS1, f1);
   b.setBda8(FLAGS2, f2);
   b.setBda8(FLAGS3, f3);
+  // The keyboard's LEDs follow Scroll, Num and Caps Lock (40:97h bits 0-2); int09 sends them.
+  const leds = (f1 >> 4) & 7;
+  const f4 = b.bda8(FLAGS4);
+  if ((f4 & 7) !== leds) {
+    b.setBda8(FLAGS4, (f4 & ~7) | leds);
+    b.cpu.setReg('cl', leds);
+    b.cpu.setReg('ch', 1);
+  }
 }
 
 /** Converts an extended buffer word for the non-extended INT 16h functions; -1 means skip it. */
@@ -264,6 +276,12 @@ export function int16(b: BiosContext): void {
       b.ah = (f2 & 0x01) | (f2 & 0x02 ? 0x02 : 0) | (f3 & 0x04 ? 0x04 : 0) | (f3 & 0x08 ? 0x08 : 0) | (f2 & 0x70) | (f2 & 0x04 ? 0x80 : 0);
       return;
     }
+    case 0x03:
+      if (b.al === 0x05 && b.bh <= 3 && b.bl <= 0x1f) {
+        b.cpu.setReg('cl', (b.bh << 5) | b.bl);
+        b.jump('kbd_typematic');
+      }
+      return;
     case 0x05:
       b.al = bufferPut(b, b.cx) ? 0 : 1;
       return;

@@ -332,10 +332,51 @@ int09:
   int 0x15
   jnc .eoi
   biostrap T_KEY_SCANCODE
+  test ch, 1
+  jz .eoi
+  mov al, 0xed
+  call kbd_send
+  jc .eoi
+  mov al, cl
+  call kbd_send
 .eoi:
   cli
   mov al, 0x20
   out 0x20, al
+  jmp ret_frame
+
+; Sends AL to the keyboard through port 60h and reads its answer (ACK); CF on a timeout.
+kbd_send:
+  push cx
+  mov ah, al
+  call kbc_wait_in
+  mov al, ah
+  out 0x60, al
+  mov cx, 0xffff
+.wait:
+  in al, 0x64
+  test al, 1
+  jnz .answer
+  loop .wait
+  pop cx
+  stc
+  ret
+.answer:
+  in al, 0x60
+  pop cx
+  clc
+  ret
+
+; INT 16h AH=03h AL=05h: typematic rate and delay CL to the keyboard (command F3h).
+kbd_typematic:
+  cli
+  mov al, 0xf3
+  call kbd_send
+  jc .done
+  mov al, cl
+  call kbd_send
+.done:
+  sti
   jmp ret_frame
 
 ; Ctrl+Alt+Del: the keyboard handler set the warm-boot flag 40:72 = 1234h and comes here.
