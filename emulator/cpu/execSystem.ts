@@ -23,40 +23,88 @@ function prefixes(c: CpuCore, first: number): void {
   const isPrefix = c.prefixBytes;
   let op = first;
   do {
-    switch (op) {
-      case 0x66:
-        c.opIdx = c.defOpIdx ^ 256;
-        break;
-      case 0x67:
-        c.as32 = !c.defAs32;
-        break;
-      case 0xf2:
-      case 0xf3:
-        c.rep = op;
-        break;
-      case 0xf0:
-      case 0xf1:
-        c.lock = true;
-        break;
-      case 0x64:
-        c.dsSeg = FS;
-        c.ssSeg = FS;
-        break;
-      case 0x65:
-        c.dsSeg = GS;
-        c.ssSeg = GS;
-        break;
-      default:
-        c.dsSeg = (op >> 3) & 3;
-        c.ssSeg = c.dsSeg;
-        break;
-    }
-    if (c.eip - c.startEip > c.prefixSlack) c.limitLength();
-    op = c.fetch8();
+    op = applyPrefix(c, op);
   } while (isPrefix[op] !== 0);
   if (c.lock && c.gen >= 386 && !lockable(c, op)) c.raise(VEC_UD);
   c.ops[op | c.opIdx](c, op);
   c.resetPrefixes();
+}
+
+/** Records prefix byte `op`, applies the length limit, and returns the next byte. */
+function applyPrefix(c: CpuCore, op: number): number {
+  applyPrefixValue(c, op);
+  if (c.eip - c.startEip > c.prefixSlack) c.limitLength();
+  return c.fetch8();
+}
+
+function applyPrefixValue(c: CpuCore, op: number): void {
+  switch (op) {
+    case 0x66:
+      c.opIdx = c.defOpIdx ^ 256;
+      break;
+    case 0x67:
+      c.as32 = !c.defAs32;
+      break;
+    case 0xf2:
+    case 0xf3:
+      c.rep = op;
+      break;
+    case 0xf0:
+    case 0xf1:
+      c.lock = true;
+      break;
+    case 0x64:
+      c.dsSeg = FS;
+      c.ssSeg = FS;
+      break;
+    case 0x65:
+      c.dsSeg = GS;
+      c.ssSeg = GS;
+      break;
+    default:
+      c.dsSeg = (op >> 3) & 3;
+      c.ssSeg = c.dsSeg;
+      break;
+  }
+}
+
+/**
+ * 66h and 67h alone in front of an instruction (the common case in 32-bit real-mode code): no
+ * length limit can be reached with one prefix, and only the changed field is restored.
+ */
+function operandSize(c: CpuCore, first: number): void {
+  const op = c.fetch8();
+  if (c.prefixBytes[op] !== 0) {
+    prefixesAfter(c, first, op);
+    return;
+  }
+  c.prefixed = true;
+  const size = c.defOpIdx ^ 256;
+  c.opIdx = size;
+  c.ops[op | size](c, op);
+  c.opIdx = c.defOpIdx;
+  c.prefixed = false;
+}
+
+function addressSize(c: CpuCore, first: number): void {
+  const op = c.fetch8();
+  if (c.prefixBytes[op] !== 0) {
+    prefixesAfter(c, first, op);
+    return;
+  }
+  c.prefixed = true;
+  c.as32 = !c.defAs32;
+  c.ops[op | c.opIdx](c, op);
+  c.as32 = c.defAs32;
+  c.prefixed = false;
+}
+
+/** A run of prefixes whose first byte was already consumed along with the second. */
+function prefixesAfter(c: CpuCore, first: number, second: number): void {
+  c.prefixed = true;
+  applyPrefixValue(c, first);
+  if (c.eip - 1 - c.startEip > c.prefixSlack) c.limitLength();
+  prefixes(c, second);
 }
 
 /** Looks ahead (without consuming) at the opcode `op` just read after a LOCK prefix; see opcodeTable.isLockable. */
@@ -407,8 +455,8 @@ function invalid(c: CpuCore, _op: number): void {
 
 export const systemHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
   'prefix.seg': prefixes,
-  'prefix.opsize': prefixes,
-  'prefix.addrsize': prefixes,
+  'prefix.opsize': operandSize,
+  'prefix.addrsize': addressSize,
   'prefix.rep': prefixes,
   'prefix.lock': prefixes,
   clc,
