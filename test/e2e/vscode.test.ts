@@ -47,6 +47,8 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
   let wsImage: string;
   let shellImage: string;
   let shellHash: string;
+  /** Labels of test/e2e/shell.asm -> linear address (loaded at 0000:7C00), from nasm's listing. */
+  const shellLabels = new Map<string, number>();
   let userData: string;
   let baseHash: string;
   let baseUrl: string;
@@ -105,7 +107,18 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     baseHash = sha256(wsImage);
     // The shell: its boot sector as the MBR of a 20x16x63 disk, stored as qcow2 by qemu-img.
     const raw = join(out, 'shell.img');
-    execFileSync('nasm', ['-f', 'bin', '-o', raw, join(repoRoot, 'test', 'e2e', 'shell.asm')]);
+    const listing = join(out, 'shell.lst');
+    execFileSync('nasm', ['-f', 'bin', '-o', raw, '-l', listing, join(repoRoot, 'test', 'e2e', 'shell.asm')]);
+    let pending: string | null = null;
+    for (const line of readFileSync(listing, 'utf8').split('\n')) {
+      const label = /^\s*\d+\s+([A-Za-z_]\w*):\s*$/.exec(line);
+      if (label) pending = label[1];
+      const ins = /^\s*\d+\s+([0-9A-F]{8})\s+[0-9A-F]/.exec(line);
+      if (ins && pending) {
+        shellLabels.set(pending, 0x7c00 + parseInt(ins[1], 16));
+        pending = null;
+      }
+    }
     truncateSync(raw, 20 * 16 * 63 * 512);
     shellImage = join(ws, 'e2e-shell.qcow2');
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, shellImage]);
@@ -259,11 +272,23 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
       .poll(async () => ((await page.locator('.debug-variables .monaco-list-row', { hasText: /^\s*IP/ }).first().innerText()) ?? '').replace(/\s+/g, ' '), { timeout: 30_000 })
       .toMatch(/IP\s*[=:]?\s*0x7C01/);
     await shot('05-stepped');
+    // A function breakpoint typed into the Breakpoints view, at the shell's prompt loop (nasm's listing).
+    await runCommand('Add Function Breakpoint');
+    const bpInput = page.locator('.debug-breakpoints .monaco-inputbox input').first();
+    await bpInput.waitFor({ timeout: 10_000 });
+    const at = `0000:${shellLabels.get('prompt')?.toString(16).toUpperCase()}`;
+    await bpInput.fill(at);
+    await bpInput.press('Enter');
+    await runCommand('Debug: Continue');
+    await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused on breakpoint/i }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.debug-call-stack .stack-frame', { hasText: at }).first().waitFor({ timeout: 30_000 });
+    await shot('06-breakpoint');
+    await runCommand('Remove All Breakpoints');
     await runCommand('Debug: Continue');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /running/i }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
     await runCommand('Debug: Pause');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused/i }).first().waitFor({ timeout: 30_000 });
-    await shot('06-paused');
+    await shot('07-paused');
     await runCommand('Debug: Stop');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
     expect(sha256(shellImage)).toBe(shellHash);
