@@ -104,6 +104,38 @@ describe('FreeDOS boots like in QEMU', () => {
     }
   }, 600_000);
 
+  it('Ripcord floppy with y, y, n, n loads HIMEM (real mode, A20) and reaches A:\\> with the same screens', async () => {
+    if (ripcord === null || !hasTool('qemu-system-i386')) return;
+    const prompts = ['?DOS=HIGH[Y,N]?', '?DEVICE=\\FDOS\\HIMEM.EXE /VERBOSE[Y,N]?', '?DEVICE=\\FDOS\\EMM386.EXE /VERBOSE[Y,N]?', '?DEVICE=\\UMBPCI.SYS[Y,N]?'];
+    const answers = ['y', 'y', 'n', 'n'];
+    const m = floppyMachine(ripcord);
+    let beforeLast: string[] = [];
+    for (let i = 0; i < prompts.length; i++) {
+      expect(runUntilPrompt(m, prompts[i], 60), screen(m).join('\n')).toBe(true);
+      if (i === prompts.length - 1) beforeLast = screen(m);
+      m.typeText(answers[i]);
+    }
+    expect(beforeLast.some((l) => l.startsWith('FreeDOS HIMEM'))).toBe(true);
+    expect(runUntilPrompt(m, 'A:\\>', 120), screen(m).join('\n')).toBe(true);
+    // QEMU's screen at the last question (HIMEM's report above it), then at the prompt.
+    const atQuestion = await qemuTextScreen({
+      drives: floppyDrive(ripcord),
+      steps: prompts.slice(0, 3).map((when, i) => ({ when, keys: [answers[i]] })),
+      until: prompts[3],
+      untilLines: (l) => lastLine(l) === prompts[3],
+    });
+    const c1 = compareScreens(beforeLast, atQuestion, /FreeDOS kernel/);
+    expect(c1.equal, c1.report).toBe(true);
+    const final = await qemuTextScreen({
+      drives: floppyDrive(ripcord),
+      steps: prompts.map((when, i) => ({ when, keys: [answers[i]] })),
+      until: 'A:\\>',
+      untilLines: (l) => lastLine(l) === 'A:\\>',
+    });
+    const c2 = compareScreens(screen(m), final, /\S/);
+    expect(c2.equal, c2.report).toBe(true);
+  }, 300_000);
+
   // EMM386 on the Ripcord floppy enters protected mode and virtual-8086 mode with paging: the CPU
   // stops at LTR ('LLDT/LTR/... are not implemented yet') right after EMM386 prints its memory map.
   it.skip('Ripcord floppy with y, y, y, n loads HIMEM and EMM386 and reaches A:\\> with the same screen', async () => {
