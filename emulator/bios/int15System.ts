@@ -172,12 +172,13 @@ function e801(b: BiosContext): void {
 
 function e820(b: BiosContext): void {
   const mem = b.config.memoryBytes;
-  const map: [number, number, number][] = [
+  const all: [number, number, number][] = [
     [0, 0xa0000, 1],
     [0xf0000, 0x10000, 2],
     [0x100000, mem - 0x100000, 1],
     [0xfffe0000, 0x20000, 2],
   ];
+  const map = all.filter(([, len]) => len > 0);
   const i = b.ebx;
   if (i >= map.length || b.ecx < 20) return b.status(0x86);
   const [base, len, type] = map[i];
