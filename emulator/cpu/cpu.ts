@@ -340,7 +340,7 @@ export class Cpu extends CpuCore implements Device {
       case 'cr4':
         return this.cr4 >>> 0;
       default:
-        return this.dr[Number(name.slice(2))] >>> 0;
+        return this.dr[debugIndex(name)] >>> 0;
     }
   }
 
@@ -394,7 +394,7 @@ export class Cpu extends CpuCore implements Device {
         this.cr4 = value | 0;
         return;
       default:
-        this.dr[Number(name.slice(2))] = value;
+        this.dr[debugIndex(name)] = value;
     }
   }
 
@@ -664,4 +664,10 @@ export class Cpu extends CpuCore implements Device {
       },
     ];
   }
+}
+
+/** DR4/DR5 name DR6/DR7, as MOV DRn does on the 386/486. */
+function debugIndex(name: string): number {
+  const n = Number(name.slice(2));
+  return n === 4 || n === 5 ? n + 2 : n;
 }

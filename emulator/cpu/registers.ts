@@ -40,7 +40,8 @@ export type Reg16Name = (typeof REG16_NAMES)[number];
 export type Reg8Name = (typeof REG8_NAMES)[number];
 export type SegName = (typeof SEG_NAMES)[number];
 export type ControlRegName = 'cr0' | 'cr2' | 'cr3' | 'cr4';
-export type DebugRegName = 'dr0' | 'dr1' | 'dr2' | 'dr3' | 'dr6' | 'dr7';
+/** DR4 and DR5 are aliases of DR6 and DR7 on the 386/486. */
+export type DebugRegName = 'dr0' | 'dr1' | 'dr2' | 'dr3' | 'dr4' | 'dr5' | 'dr6' | 'dr7';
 
 export type RegName = Reg32Name | Reg16Name | Reg8Name | SegName | ControlRegName | DebugRegName | 'eip' | 'ip' | 'eflags' | 'flags';
 
@@ -61,6 +62,8 @@ export const ALL_REG_NAMES: readonly RegName[] = [
   'dr1',
   'dr2',
   'dr3',
+  'dr4',
+  'dr5',
   'dr6',
   'dr7',
 ];
