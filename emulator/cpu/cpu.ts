@@ -123,14 +123,26 @@ export class Cpu extends CpuCore implements Device {
       return 0;
     }
     const ops = this.ops;
-    // REP iterations count as instructions: near the end of the budget a REP step may only run
-    // as many iterations as are left.
+    // REP iterations count as instructions. Up to `tail` a REP step may run a whole chunk and
+    // still end within the budget; past it each step may only run the iterations that are left.
     const tail = maxInstructions - REP_CHUNK;
     this.repChunk = REP_CHUNK;
     outer: while (n < maxInstructions) {
       try {
+        while (n <= tail) {
+          const eip = this.eip;
+          this.startEip = eip;
+          const op = this.fetch8();
+          ops[op | this.opIdx](this, op);
+          n++;
+          if (this.attention !== 0) {
+            n += this.repExtra;
+            this.repExtra = 0;
+            if (this.serviceBoundary()) break outer;
+          }
+        }
         while (n < maxInstructions) {
-          if (n > tail) this.repChunk = maxInstructions - n;
+          this.repChunk = maxInstructions - n;
           const eip = this.eip;
           this.startEip = eip;
           const op = this.fetch8();
