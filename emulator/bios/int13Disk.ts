@@ -71,8 +71,9 @@ function hardDisk(b: BiosContext, index: number): void {
       const cyl = b.ch | ((cl & 0xc0) << 2);
       const sector = cl & 0x3f;
       const head = b.dh;
+      // An address outside the geometry is a bad parameter (01h), as SeaBIOS answers too.
       if (count === 0 || count > 128) return hdDone(b, 0x01);
-      if (sector === 0 || sector > disk.sectors || head >= disk.heads || cyl >= disk.cylinders) return hdDone(b, 0x04);
+      if (sector === 0 || sector > disk.sectors || head >= disk.heads || cyl >= disk.cylinders) return hdDone(b, 0x01);
       const lba = (cyl * disk.heads + head) * disk.sectors + sector - 1;
       if (lba + count > disk.totalSectors) return hdDone(b, 0x04);
       const cmd = ah === 0x02 ? ATA_READ : ah === 0x03 ? ATA_WRITE : ATA_VERIFY;
@@ -262,7 +263,7 @@ function floppy(b: BiosContext, drive: number): void {
       const sector = b.cl & 0x3f;
       const head = b.dh & 1;
       if (count === 0) return fdDone(b, 0x01);
-      if (sector === 0 || sector > fd.sectors || b.dh > 1 || cyl >= fd.cylinders) return fdDone(b, 0x04);
+      if (sector === 0 || sector > fd.sectors || b.dh > 1 || cyl >= fd.cylinders) return fdDone(b, 0x01);
       if (sector - 1 + count > fd.sectors * (fd.heads - head)) return fdDone(b, 0x01);
       const linear = b.es * 16 + b.bx;
       const bytes = count * 512;
