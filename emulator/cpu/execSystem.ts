@@ -75,7 +75,8 @@ function applyPrefixValue(c: CpuCore, op: number): void {
 function operandSize(c: CpuCore, first: number): void {
   const op = c.fetch8();
   if (c.prefixBytes[op] !== 0) {
-    prefixesAfter(c, first, op);
+    if (op === 0x67) bothSizes(c);
+    else prefixesAfter(c, first, op);
     return;
   }
   c.prefixed = true;
@@ -89,12 +90,34 @@ function operandSize(c: CpuCore, first: number): void {
 function addressSize(c: CpuCore, first: number): void {
   const op = c.fetch8();
   if (c.prefixBytes[op] !== 0) {
-    prefixesAfter(c, first, op);
+    if (op === 0x66) bothSizes(c);
+    else prefixesAfter(c, first, op);
     return;
   }
   c.prefixed = true;
   c.as32 = !c.defAs32;
   c.ops[op | c.opIdx](c, op);
+  c.as32 = c.defAs32;
+  c.prefixed = false;
+}
+
+/** 66h 67h (either order), read: 32-bit operands and addresses in 16-bit code, or the reverse. */
+function bothSizes(c: CpuCore): void {
+  const op = c.fetch8();
+  if (c.prefixBytes[op] !== 0) {
+    c.prefixed = true;
+    applyPrefixValue(c, 0x66);
+    applyPrefixValue(c, 0x67);
+    if (c.eip - 1 - c.startEip > c.prefixSlack) c.limitLength();
+    prefixes(c, op);
+    return;
+  }
+  c.prefixed = true;
+  const size = c.defOpIdx ^ 256;
+  c.opIdx = size;
+  c.as32 = !c.defAs32;
+  c.ops[op | size](c, op);
+  c.opIdx = c.defOpIdx;
   c.as32 = c.defAs32;
   c.prefixed = false;
 }
