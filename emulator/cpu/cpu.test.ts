@@ -265,6 +265,28 @@ describe('guest memory for the BIOS and the debugger', () => {
   });
 });
 
+describe('memory-mapped I/O', () => {
+  it('sends every access to an MMIO page through the handler, REP STOS included', () => {
+    // mov ax, 0B800h; mov es, ax; mov [es:0], al ... : stosw x3 with REP, then a read back
+    const code = [0xb8, 0x00, 0xb8, 0x8e, 0xc0, 0xb8, 0x41, 0x07, 0x31, 0xff, 0xb9, 0x03, 0x00, 0xf3, 0xab, 0x26, 0x8a, 0x1e, 0x02, 0x00, 0xf4];
+    const { cpu, memory } = setup(code);
+    const vram = new Uint8Array(0x8000);
+    const writes: number[] = [];
+    memory.registerMmio(0xb8000, 0xc0000, {
+      read8: (a) => vram[a - 0xb8000],
+      write8: (a, v) => {
+        writes.push(a);
+        vram[a - 0xb8000] = v;
+      },
+      peek8: (a) => vram[a - 0xb8000],
+    });
+    cpu.run(100);
+    expect(writes).toEqual([0xb8000, 0xb8001, 0xb8002, 0xb8003, 0xb8004, 0xb8005]);
+    expect(cpu.getReg('bl')).toBe(0x41);
+    expect(cpu.stopReason).toBe('halt');
+  });
+});
+
 describe('faults', () => {
   it('shuts down on a triple fault', () => {
     // lidt [0x500] with a zero limit, then int3: #GP, #DF, shutdown.

@@ -4,9 +4,10 @@
  * instruction-fetch window.
  *
  * TLB: one Int32Array per access class (read, write), indexed by linear page number, holding the
- * index in PhysicalMemory.mem of the page's first byte, or -1 (not cached, or never direct: MMIO,
- * ROM writes, unmapped space). Every filled page is remembered so a flush clears only those. The
- * paging unit will sit in translate(); the TLB already keys by linear address.
+ * index in PhysicalMemory.mem of the page's first byte; -1 when not cached; -2 for a cached page
+ * that is never direct (MMIO, ROM writes, unmapped space), which goes straight to PhysicalMemory.
+ * Every filled page is remembered so a flush clears only those. The paging unit will sit in
+ * translate(); the TLB already keys by linear address.
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { PhysicalMemory } from '../memory/physicalMemory.js';
@@ -75,20 +76,22 @@ export class CpuMemory extends CpuState {
     this.fwLen = 0;
   }
 
-  /** Fills the TLB entries of the page holding `linear`; returns the direct index for `write`, or -1. */
+  /**
+   * Fills the TLB entries of the page holding `linear`; returns the direct index for `write`, or
+   * -2 when that access class is not direct.
+   */
   private tlbFill(linear: number, write: boolean): number {
     const phys = this.translate(linear, write);
     const page = linear >>> 12;
     const r = this.memory.pageIndex(phys, false);
     const w = this.memory.pageIndex(phys, true);
-    if (r < 0 && w < 0) return -1;
     if (this.tlbR[page] === -1 && this.tlbW[page] === -1) {
       if (this.tlbCount >= TLB_LIST) this.flushTlb();
       this.tlbList[this.tlbCount++] = page;
     }
-    this.tlbR[page] = r;
-    this.tlbW[page] = w;
-    return write ? w : r;
+    this.tlbR[page] = r < 0 ? -2 : r;
+    this.tlbW[page] = w < 0 ? -2 : w;
+    return write ? this.tlbW[page] : this.tlbR[page];
   }
 
   /**
@@ -97,7 +100,7 @@ export class CpuMemory extends CpuState {
    */
   directIndex(lin: number, write: boolean): number {
     let i = (write ? this.tlbW : this.tlbR)[lin >>> 12];
-    if (i < 0) i = this.tlbFill(lin, write);
+    if (i === -1) i = this.tlbFill(lin, write);
     return i < 0 ? -1 : i + (lin & 0xfff);
   }
 
@@ -106,7 +109,7 @@ export class CpuMemory extends CpuState {
   readL8(lin: number): number {
     const i = this.tlbR[lin >>> 12];
     if (i >= 0) return this.mem[i + (lin & 0xfff)];
-    const j = this.tlbFill(lin, false);
+    const j = i === -1 ? this.tlbFill(lin, false) : i;
     if (j >= 0) return this.mem[j + (lin & 0xfff)];
     return this.memory.read8(this.translate(lin, false));
   }
@@ -138,7 +141,7 @@ export class CpuMemory extends CpuState {
       this.mem[i + (lin & 0xfff)] = v;
       return;
     }
-    const j = this.tlbFill(lin, true);
+    const j = i === -1 ? this.tlbFill(lin, true) : i;
     if (j >= 0) this.mem[j + (lin & 0xfff)] = v;
     else this.memory.write8(this.translate(lin, true), v & 0xff);
   }
@@ -340,7 +343,7 @@ export class CpuMemory extends CpuState {
     if (eip > limit) this.raise(VEC_GP, this.protectedMode ? 0 : -1);
     const lin = (this.segBase[CS] + eip) | 0;
     let idx = this.tlbR[lin >>> 12];
-    if (idx < 0) idx = this.tlbFill(lin, false);
+    if (idx === -1) idx = this.tlbFill(lin, false);
     if (idx < 0) {
       this.fwLen = 0;
       return;
