@@ -40,6 +40,11 @@ const YIELD_MS = 12;
  * 50 ms of host time would auto-repeat in the guest. Pacing only: the guest sees ticks, never this.
  */
 const MAX_VIRTUAL_RATE = 2;
+/**
+ * Unused pacing credit expires after this many host milliseconds, so a guest that ran slower than
+ * the limits for a while (busy host, a long slice) cannot then catch up in one burst.
+ */
+const CREDIT_MS = 20;
 
 interface ArmedBreakpoint {
   readonly spec: BreakpointSpec;
@@ -68,9 +73,10 @@ export class InProcessMachineClient implements MachineClient {
   private windowStart = 0;
   private windowInstructions = 0;
   private mipsValue = 0;
-  private paceStart = 0;
-  private paceExecuted = 0;
-  private paceTicks = 0;
+  /** Pacing: virtual ticks and instructions the loop may still run, earned with host time. */
+  private lastPace = 0;
+  private tickCredit = 0;
+  private instructionCredit = 0;
 
   constructor(
     readonly target: DebugTarget,
@@ -213,9 +219,7 @@ export class InProcessMachineClient implements MachineClient {
 
   setSpeed(speed: SpeedSetting): void {
     this.speed = speed;
-    this.paceStart = this.now();
-    this.paceExecuted = 0;
-    this.paceTicks = this.target.ticks;
+    this.resetPacing();
   }
 
   onEvent(listener: (event: MachineEvent) => void): Unsubscribe {
@@ -243,9 +247,9 @@ export class InProcessMachineClient implements MachineClient {
     this.runState = 'running';
     this.pauseRequested = false;
     if (this.control) Atomics.store(this.control, 0, 0);
-    this.paceStart = this.windowStart = this.now();
-    this.paceExecuted = this.windowInstructions = 0;
-    this.paceTicks = this.target.ticks;
+    this.windowStart = this.now();
+    this.windowInstructions = 0;
+    this.resetPacing();
     this.emit({ kind: 'continued' });
     this.schedule();
   }
@@ -280,9 +284,7 @@ export class InProcessMachineClient implements MachineClient {
         this.stop('pause', []);
         return;
       }
-      const elapsed = this.now() - this.paceStart;
-      let allowed = ((elapsed * this.target.ticksPerSecond * MAX_VIRTUAL_RATE) / 1000) - (this.target.ticks - this.paceTicks);
-      if (ips !== Infinity) allowed = Math.min(allowed, (elapsed * ips) / 1000 - this.paceExecuted);
+      const allowed = this.earnCredit(ips);
       if (allowed < 1) {
         this.updateMips();
         this.schedule(1);
@@ -290,6 +292,7 @@ export class InProcessMachineClient implements MachineClient {
       }
       const budget = Math.min(SLICE, Math.floor(allowed));
       const before = this.target.instructions;
+      const ticksBefore = this.target.ticks;
       let r: TargetStop;
       try {
         r = this.target.run(budget);
@@ -299,7 +302,8 @@ export class InProcessMachineClient implements MachineClient {
       }
       const ran = this.target.instructions - before;
       this.executed += ran;
-      this.paceExecuted += ran;
+      this.instructionCredit -= ran;
+      this.tickCredit -= this.target.ticks - ticksBefore;
       this.windowInstructions += ran;
       if (r === 'breakpoint' && this.onBreakpoint()) return;
       if (r === 'halt') {
@@ -314,6 +318,25 @@ export class InProcessMachineClient implements MachineClient {
     }
     this.updateMips();
     this.schedule();
+  }
+
+  private resetPacing(): void {
+    this.lastPace = this.now();
+    this.tickCredit = 0;
+    this.instructionCredit = 0;
+  }
+
+  /** Adds the credit earned since the last call (capped at CREDIT_MS worth); returns what may run now. */
+  private earnCredit(ips: number): number {
+    const now = this.now();
+    const dt = now - this.lastPace;
+    this.lastPace = now;
+    const tickRate = (this.target.ticksPerSecond * MAX_VIRTUAL_RATE) / 1000;
+    this.tickCredit = Math.min(this.tickCredit + dt * tickRate, CREDIT_MS * tickRate);
+    if (ips === Infinity) return this.tickCredit;
+    const insRate = ips / 1000;
+    this.instructionCredit = Math.min(this.instructionCredit + dt * insRate, CREDIT_MS * insRate);
+    return Math.min(this.tickCredit, this.instructionCredit);
   }
 
   private updateMips(): void {
