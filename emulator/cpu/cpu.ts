@@ -39,7 +39,6 @@ export class Cpu extends CpuCore implements Device {
   instructionCount = 0;
 
   private intrLine = false;
-  private trapArmed = false;
   private readonly bpPages = new Uint16Array(1 << 20);
   private readonly bpSet = new Set<number>();
   /** Linear address whose breakpoint the next run() steps over (the one it stopped at). */

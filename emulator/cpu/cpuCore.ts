@@ -57,6 +57,11 @@ export class CpuCore extends CpuMemory {
    * to continue; see execString.ts). Cleared when the REP completes or an interrupt intervenes.
    */
   repContinued = false;
+  /**
+   * A single-step trap is due at the next instruction boundary (TF was set when the instruction
+   * began). Delivering any interrupt or exception cancels it: their handlers start untraced.
+   */
+  trapArmed = false;
   /** Iterations the current REP step may run (the run loop lowers it near the end of its budget). */
   repChunk = REP_CHUNK;
   /** REP iterations beyond the first in the last step: each iteration counts as an instruction. */
@@ -398,6 +403,7 @@ export class CpuCore extends CpuMemory {
       throw new UnsupportedError(`interrupt ${vector.toString(16)}h in virtual-8086 mode is not implemented yet`);
     }
     this.repContinued = false;
+    this.trapArmed = false;
     const entry = vector << 2;
     // The IVT may be moved and shortened with LIDT (286+); an entry past its limit is #GP.
     if (entry + 3 > this.idtrLimit) this.raise(VEC_GP, -1);
