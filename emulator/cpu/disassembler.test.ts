@@ -64,5 +64,8 @@ describe('disassembler results for the debugger', () => {
   it('decodes 8086 aliases when asked for that model', () => {
     expect(disassemble(Uint8Array.of(0x60, 0x02), 0, { bits: 16, model: '8086' }).text).toBe('jo 4');
     expect(disassemble(Uint8Array.of(0x60), 0, { bits: 16, model: '286' }).text).toBe('pusha');
+    expect(disassemble(Uint8Array.of(0xff, 0xf8), 0, { bits: 16, model: '8086' }).text).toBe('push ax');
+    expect(disassemble(Uint8Array.of(0x8e, 0xcb), 0, { bits: 16, model: '8086' }).text).toBe('mov cs, bx');
+    expect(disassemble(Uint8Array.of(0x8e, 0xcb), 0, { bits: 16, model: '286' }).valid).toBe(false);
   });
 });

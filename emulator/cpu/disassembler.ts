@@ -9,7 +9,7 @@
  * FPU) decode with their correct length as `esc`.
  */
 import { modelTraits, type CpuModel } from './cpuModel.js';
-import { ALIASES_8086, ONE_BYTE, TWO_BYTE, isGroup, type InstrKind, type OpcodeEntry } from './opcodeTable.js';
+import { ALIASES_8086, GROUP_ALIASES_8086, ONE_BYTE, TWO_BYTE, isGroup, type InstrKind, type OpcodeEntry } from './opcodeTable.js';
 import { REG16_NAMES, REG32_NAMES, REG8_NAMES, SEG_NAMES } from './registers.js';
 
 export interface DisassembleOptions {
@@ -163,15 +163,17 @@ function decode(byteAt: (i: number) => number, address: number, options: Disasse
   let entry: OpcodeEntry | null;
   if (isGroup(slot)) {
     modrm = next();
-    entry = slot.members[(modrm >> 3) & 7];
-    if (entry === null && gen === 86) entry = slot.members[0];
+    const reg = (modrm >> 3) & 7;
+    entry = slot.members[reg];
+    const alias = gen === 86 && !twoByte ? GROUP_ALIASES_8086.find(([o, r]) => o === op && r === reg) : undefined;
+    if (alias !== undefined) entry = slot.members[alias[2]];
   } else entry = slot;
   if (entry === null || entry.cpu > gen || entry.kind === 'prefix') return invalidResult(byteAt(0));
   if (entry.exec === 'esc') return escResult(next, () => pos, addr32, byteAt);
   const needsModrm = entry.operands.some((o) => MODRM_OPERAND.test(o));
   if (needsModrm && modrm < 0) modrm = next();
 
-  const d = decodeOperands(entry, modrm, next, () => pos, { code32, opsize32, addr32, seg, gen, address, op, twoByte });
+  const d = decodeOperands(entry, modrm, next, () => pos, { code32, opsize32, addr32, seg, gen, address, op });
   if (d === null) return invalidResult(byteAt(0));
   const length = pos;
 
@@ -268,7 +270,6 @@ interface Context {
   readonly gen: number;
   readonly address: number;
   readonly op: number;
-  readonly twoByte: boolean;
 }
 
 function regName(size: number, n: number): string {
@@ -350,9 +351,11 @@ function decodeOperands(
       d.operands.push(regName(size, ctx.op & 7));
       d.regSizes.add(size);
     } else if (spec === 'Sw') {
-      if (reg > (ctx.gen >= 386 ? 5 : 3)) return null;
-      if (entry.exec === 'mov.SwEw' && reg === 1 && ctx.gen >= 186) return null;
-      d.operands.push(SEG_NAMES[reg]);
+      // The 8086 decodes two bits of the segment register number (so MOV CS works there).
+      const sr = ctx.gen === 86 ? reg & 3 : reg;
+      if (sr > (ctx.gen >= 386 ? 5 : 3)) return null;
+      if (entry.exec === 'mov.SwEw' && sr === 1 && ctx.gen >= 186) return null;
+      d.operands.push(SEG_NAMES[sr]);
       d.hasSreg = true;
     } else if (spec === 'Cd') {
       if (reg === 1 || reg > 4) return null;
