@@ -107,6 +107,30 @@ export class BiosContext {
     this.wr16(seg, off + 2, v >>> 16);
   }
 
+  /**
+   * Makes a handler that writes many bytes restartable: every page of [seg:off, seg:off+length)
+   * is read and written back unchanged first, so a page fault (a V86 monitor tracking video memory
+   * unmaps pages, for instance) happens before anything changed, and the re-run finds the same
+   * memory. The range follows the 64 KiB offset wrap of real and V86 mode.
+   */
+  touch(seg: number, off: number, length: number): void {
+    if (length <= 0) return;
+    const cpu = this.cpu;
+    let at = off & 0xffff;
+    let left = length;
+    while (left > 0) {
+      const a = lin(seg, at);
+      cpu.writeLinear8(a, cpu.readLinear8(a));
+      const toPage = 0x1000 - (a & 0xfff);
+      const toWrap = 0x10000 - at;
+      const step = Math.min(toPage, toWrap, left);
+      const last = lin(seg, at + step - 1);
+      if (step > 1) cpu.writeLinear8(last, cpu.readLinear8(last));
+      at = (at + step) & 0xffff;
+      left -= step;
+    }
+  }
+
   // ---- BIOS data area (segment 40h) ----
   bda8(off: number): number {
     return this.cpu.readLinear8(0x400 + off);

@@ -299,6 +299,7 @@ function scroll(b: BiosContext, up: boolean, lines: number, attr: number, top: n
     const seg = textSeg(b);
     const base = b.bda16(PAGE_START);
     const fill = (attr << 8) | 0x20;
+    b.touch(seg, base + (top * cols + left) * 2, ((bottom - top) * cols + (right - left) + 1) * 2);
     for (let i = 0; i < height; i++) {
       const row = up ? top + i : bottom - i;
       const src = up ? row + lines : row - lines;
@@ -315,6 +316,7 @@ function scroll(b: BiosContext, up: boolean, lines: number, attr: number, top: n
     return;
   }
   if (mode === 0x13) {
+    b.touch(0xa000, top * 8 * 320 + left * 8, ((bottom - top + 1) * 8 - 1) * 320 + (right - left + 1) * 8);
     for (let i = 0; i < height; i++) {
       const row = up ? top + i : bottom - i;
       const src = up ? row + lines : row - lines;
@@ -334,6 +336,7 @@ function writeChars(b: BiosContext, page: number, row: number, col: number, ch: 
   if (isText(mode)) {
     const seg = textSeg(b);
     let off = page * b.bda16(PAGE_SIZE) + cellOffset(b, row, col);
+    b.touch(seg, off, count * 2);
     for (let i = 0; i < count; i++, off += 2) {
       b.wr8(seg, off, ch);
       if (withAttr) b.wr8(seg, off + 1, attr);
@@ -377,6 +380,10 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number, plana
   const mode = b.bda8(MODE);
   let drawRow = -1;
   let drawCol = -1;
+  // Every page this writes (the BIOS data area's cursor, the screen) is touched first.
+  b.touch(0x40, CURSOR + page * 2, 2);
+  if (isText(mode)) b.touch(textSeg(b), page * b.bda16(PAGE_SIZE), rows * cols * 2);
+  else if (mode === 0x13) b.touch(0xa000, 0, 64000);
   switch (ch) {
     case 0x07:
       return;
@@ -444,6 +451,10 @@ function writeString(b: BiosContext): void {
     chars.push(b.rd8(seg, off++));
     if (mode & 2) chars.push(b.rd8(seg, off++));
   }
+  const m = b.bda8(MODE);
+  b.touch(0x40, CURSOR, 0x63 - CURSOR);
+  if (isText(m)) b.touch(textSeg(b), page * b.bda16(PAGE_SIZE), (b.bda8(ROWS) + 1) * b.bda16(COLS) * 2);
+  else if (m === 0x13) b.touch(0xa000, 0, 64000);
   b.setBda8(ACTIVE_PAGE, page);
   b.setBda16(CURSOR + page * 2, (b.dh << 8) | b.dl);
   for (let i = 0; i < count; i++) {
@@ -707,6 +718,7 @@ function functionalityState(b: BiosContext): void {
   out[0x2a] = mode === 0x11 || mode === 0x12 ? 3 : mode === 0x0f || mode === 0x10 ? 1 : p && p.text ? 2 : 0;
   out[0x2d] = 0x20 | (b.bda8(VGA_FLAGS) & 0x08 ? 0x10 : 0);
   out[0x31] = 3;
+  b.touch(seg, di, 64);
   for (let i = 0; i < 64; i++) b.wr8(seg, di + i, out[i]);
   b.al = 0x1b;
 }
@@ -749,6 +761,7 @@ function saveRestore(b: BiosContext): void {
   const buf = b.bx;
   if (al === 1) {
     const l = stateLayout(mask);
+    b.touch(seg, buf, l.size);
     b.wr16(seg, buf, l.hw);
     b.wr16(seg, buf + 2, l.bda);
     b.wr16(seg, buf + 4, l.dac);

@@ -131,6 +131,7 @@ function hardDisk(b: BiosContext, index: number): void {
       const size = b.rd16(seg, off);
       if (size < 0x1a) return hdDone(b, 0x01);
       const n = size >= 0x1e ? 0x1e : 0x1a;
+      b.touch(seg, off, n);
       b.wr16(seg, off, n);
       b.wr16(seg, off + 2, 0x0002);
       b.wr32(seg, off + 4, disk.cylinders);

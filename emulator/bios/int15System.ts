@@ -155,6 +155,10 @@ function blockMove(b: BiosContext): void {
   // Reads everything before writing: a fault part-way through must leave memory untouched.
   const data = new Uint8Array(words * 2);
   for (let i = 0; i < data.length; i++) data[i] = cpu.readLinear8(src + i);
+  for (let p = dst & ~0xfff; p < dst + data.length; p += 0x1000) {
+    const a = Math.max(p, dst);
+    cpu.writeLinear8(a, cpu.readLinear8(a));
+  }
   for (let i = 0; i < data.length; i++) cpu.writeLinear8(dst + i, data[i]);
   b.status(0);
 }
@@ -184,6 +188,7 @@ function e820(b: BiosContext): void {
   const [base, len, type] = map[i];
   const seg = b.es;
   const di = b.di;
+  b.touch(seg, di, 20);
   b.wr32(seg, di, base);
   b.wr32(seg, di + 4, 0);
   b.wr32(seg, di + 8, len);
