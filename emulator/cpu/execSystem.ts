@@ -6,7 +6,7 @@ import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
 import { DF, IF } from './flags.js';
 import { isLockable } from './opcodeTable.js';
 import { UnsupportedError, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
-import { CS, FS, GS } from './registers.js';
+import { CS, DS, FS, GS, SS } from './registers.js';
 
 // ---- prefixes --------------------------------------------------------------------------------
 
@@ -98,6 +98,38 @@ function addressSize(c: CpuCore, first: number): void {
   c.as32 = !c.defAs32;
   c.ops[op | c.opIdx](c, op);
   c.as32 = c.defAs32;
+  c.prefixed = false;
+}
+
+/**
+ * A segment override, alone or followed by 66h: the other common prefix runs in real-mode code
+ * (ES:/CS: on string copies, ES: with 32-bit stores).
+ */
+function segmentOverride(c: CpuCore, first: number): void {
+  let op = c.fetch8();
+  let wide = false;
+  if (op === 0x66 && c.gen >= 386) {
+    wide = true;
+    op = c.fetch8();
+  }
+  if (c.prefixBytes[op] !== 0) {
+    c.prefixed = true;
+    applyPrefixValue(c, first);
+    if (wide) applyPrefixValue(c, 0x66);
+    if (c.eip - 1 - c.startEip > c.prefixSlack) c.limitLength();
+    prefixes(c, op);
+    return;
+  }
+  c.prefixed = true;
+  const s = first === 0x64 ? FS : first === 0x65 ? GS : (first >> 3) & 3;
+  c.dsSeg = s;
+  c.ssSeg = s;
+  const size = wide ? c.defOpIdx ^ 256 : c.defOpIdx;
+  c.opIdx = size;
+  c.ops[op | size](c, op);
+  c.dsSeg = DS;
+  c.ssSeg = SS;
+  c.opIdx = c.defOpIdx;
   c.prefixed = false;
 }
 
@@ -477,7 +509,7 @@ function invalid(c: CpuCore, _op: number): void {
 }
 
 export const systemHandlers: Record<string, Handler | readonly [Handler, Handler]> = {
-  'prefix.seg': prefixes,
+  'prefix.seg': segmentOverride,
   'prefix.opsize': operandSize,
   'prefix.addrsize': addressSize,
   'prefix.rep': prefixes,
