@@ -80,19 +80,23 @@ export async function qemuTextDump(o: QemuBootOptions): Promise<Uint8Array> {
       lines = textDumpLines(dump);
       const screen = lines.join('\n');
       const steps = o.steps ?? [];
+      const key = Buffer.from(dump).toString('hex');
       if (step < steps.length) {
-        if (screen.includes(steps[step].when)) {
+        // A step waits for its text on a settled screen (the same on two polls in a row).
+        const settled = key === previous;
+        previous = key;
+        if (settled && screen.includes(steps[step].when)) {
           for (const k of steps[step].keys) {
             q.stdin.write(`sendkey ${k}\n`);
             await sleep(150);
           }
           step++;
+          previous = '';
         }
         continue;
       }
       // Done when the condition holds on two polls in a row with the same screen (settled).
       const done = screen.includes(o.until) && (o.untilLines === undefined || o.untilLines(lines));
-      const key = Buffer.from(dump).toString('hex');
       if (done && key === previous) return dump;
       previous = done ? key : '';
     }
