@@ -66,6 +66,14 @@ export class Bios {
     return this.rom.addr(name);
   }
 
+  /**
+   * The ROM's code labels as debugger symbols: `bios.int13`, `bios.ata_io.sector`, ... with their
+   * linear addresses (F0000h + offset), in address order.
+   */
+  symbols(): readonly { readonly name: string; readonly linear: number }[] {
+    return this.rom.labels().map((l) => ({ name: `bios.${l.name}`, linear: BIOS_SEGMENT * 16 + l.offset }));
+  }
+
   /** INT 41h/46h fixed disk parameter tables, patched into the image before it is mapped. */
   private writeDiskTables(): void {
     const img = this.rom.image;

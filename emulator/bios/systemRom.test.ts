@@ -42,3 +42,15 @@ describe('BIOS ROM images', () => {
     expect(v.modeTable(0x13)).toBeGreaterThan(0);
   });
 });
+
+describe('BIOS symbols', () => {
+  it('names the service entry points at their vector addresses', () => {
+    const rom = buildSystemRom();
+    const names = rom.labels().map((l) => l.name);
+    for (const n of ['int10', 'int13', 'int16', 'int19', 'post', 'ata_io', 'fd_io', 'reset_vector']) expect(names).toContain(n);
+    expect(names.some((n) => n.startsWith('T_'))).toBe(false);
+    const offsets = rom.labels().map((l) => l.offset);
+    expect([...offsets].sort((a, b) => a - b)).toEqual(offsets);
+    expect(rom.labels().find((l) => l.name === 'reset_vector')?.offset).toBe(0xfff0);
+  });
+});

@@ -74,6 +74,8 @@ export interface SystemRom {
   readonly image: Uint8Array;
   /** Offset in segment F000h of a label of the ROM source. Throws for an unknown name. */
   addr(label: string): number;
+  /** Every label (local ones as `global.local`) with its F000h offset, in address order. */
+  labels(): readonly { readonly name: string; readonly offset: number }[];
 }
 
 let cached: { image: Uint8Array; labels: ReadonlyMap<string, number> } | null = null;
@@ -93,5 +95,10 @@ export function buildSystemRom(): SystemRom {
       if (v === undefined) throw new Error(`system ROM has no label '${label}'`);
       return v;
     },
+    labels: () =>
+      [...labels]
+        .filter(([name]) => !name.startsWith('T_'))
+        .map(([name, offset]) => ({ name, offset }))
+        .sort((a, b) => a.offset - b.offset),
   };
 }
