@@ -4,8 +4,8 @@
  * these handlers hand the values. Text output goes straight into video memory through the CPU's
  * linear address path. Supported: text modes 0-3 and 7, mode 13h (and CGA modes 4-6 for pixels);
  * teletype, write string and scrolling in text modes and mode 13h; in the planar modes 0Dh-12h
- * characters (AH=09h/0Ah/0Eh), full-width scrolling and pixels through the graphics controller
- * (ROM routines vid_planar_*), but not AH=13h strings or partial-width scroll windows.
+ * characters (AH=09h/0Ah/0Eh), scrolling and pixels through the graphics controller (ROM routines
+ * vid_planar_*), but not AH=13h strings.
  *
  * AH=1Ch save/restore state buffer (ours; callers treat it as opaque): a 32-byte header with the
  * offsets of the blocks present (+0 hardware, +2 BIOS data, +4 DAC), then 64 bytes of VGA
@@ -173,6 +173,27 @@ function planarScroll(b: BiosContext, up: boolean, lines: number, color: number,
   b.jump('vid_planar_scroll');
 }
 
+/** A scroll window narrower than the screen in a planar mode, through vid_planar_window. */
+function planarWindow(b: BiosContext, up: boolean, lines: number, color: number, top: number, left: number, bottom: number, right: number): void {
+  const h = b.bda16(CHAR_HEIGHT);
+  const p = pitch(b);
+  const base = b.bda16(PAGE_START) + left;
+  const height = bottom - top + 1;
+  // Copy from the far side towards the side being scrolled to, then fill what was uncovered.
+  const firstDst = up ? top * h : (bottom + 1) * h - 1;
+  const firstSrc = up ? (top + lines) * h : (bottom + 1 - lines) * h - 1;
+  b.setScratch16(0, p);
+  b.setScratch16(2, 0);
+  b.setScratch16(14, right - left + 1);
+  b.setScratch16(16, (height - lines) * h);
+  b.setScratch16(18, lines * h);
+  b.setScratch16(20, (base + firstSrc * p) & 0xffff);
+  b.setScratch16(22, (base + firstDst * p) & 0xffff);
+  b.setScratch16(24, (up ? p : -p) & 0xffff);
+  b.setScratch16(26, color & 0x0f);
+  b.jump('vid_planar_window');
+}
+
 function textSeg(b: BiosContext): number {
   return b.bda8(MODE) === 7 ? 0xb000 : 0xb800;
 }
@@ -313,6 +334,7 @@ function scroll(b: BiosContext, up: boolean, lines: number, attr: number, top: n
   }
   if (isPlanar(mode)) {
     if (left === 0 && right === cols - 1) planarScroll(b, up, lines, attr, top, bottom, false);
+    else planarWindow(b, up, lines, attr, top, left, bottom, right);
     return;
   }
   if (mode === 0x13) {

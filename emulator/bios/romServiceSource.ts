@@ -390,6 +390,57 @@ vid_planar_scroll:
   jne vid_planar_chars
   jmp vid_planar_restore
 
+; Scrolls a window narrower than the screen, scan line by scan line. Parameter block in the
+; scratch area: +0 bytes per scan line, +2 0 (no characters follow), +14 window width in bytes,
+; +16 scan lines to copy, +18 scan lines to fill, +20 first source offset, +22 first destination
+; offset, +24 step between scan lines (+pitch up, -pitch down), +26 fill colour.
+vid_planar_window:
+  mov bp, sp
+  mov ax, 0xa000
+  mov ds, ax
+  mov es, ax
+  cld
+  mov dx, 0x3ce
+  mov ax, 0x0105
+  out dx, ax
+  mov si, [bp+20]
+  mov di, [bp+22]
+  mov bx, [bp+16]
+.copy:
+  test bx, bx
+  jz .copied
+  push si
+  push di
+  mov cx, [bp+14]
+  rep movsb
+  pop di
+  pop si
+  add si, [bp+24]
+  add di, [bp+24]
+  dec bx
+  jmp .copy
+.copied:
+  mov ax, 0x0005
+  out dx, ax
+  mov ah, [bp+26]
+  xor al, al
+  out dx, ax
+  mov ax, 0x0f01
+  out dx, ax
+  mov bx, [bp+18]
+.fill:
+  test bx, bx
+  jz .filled
+  push di
+  mov cx, [bp+14]
+  rep stosb
+  pop di
+  add di, [bp+24]
+  dec bx
+  jmp .fill
+.filled:
+  jmp vid_planar_restore
+
 ; Pixel write at A000:DI: AH = bit mask, AL = colour (bit 7: XOR).
 vid_planar_pixel:
   mov bx, 0xa000

@@ -51,6 +51,12 @@ main:
   inc dl
   cmp dl, 'A' + 31
   jb .line
+  ; scroll the window rows 0-2, columns 0-3 up one row, filling with colour 2
+  mov ax, 0x0601
+  mov bh, 2
+  xor cx, cx
+  mov dx, 0x0203
+  int 0x10
   cli
   hlt
 `);
@@ -64,12 +70,18 @@ main:
     expect(m.memory.ram[0x601]).toBe(5 ^ 3);
     // The pixel at y = 470 has scrolled up two text rows (32 lines) with everything else.
     expect(colourAt(m, 10, 470 - 32)).toBe(5 ^ 3);
-    // Row 0 holds 'C' (the third line) in yellow on black; row 28 holds the last letter.
-    for (const [row, ch] of [[0, 'C'.charCodeAt(0)], [28, 'A'.charCodeAt(0) + 30]]) {
+    // Row 0 held 'C' (the third line); the window scroll moved 'D' up from row 1. Row 28 holds the
+    // last letter. All in yellow on black.
+    for (const [row, ch] of [[0, 'D'.charCodeAt(0)], [1, 'E'.charCodeAt(0)], [28, 'A'.charCodeAt(0) + 30]]) {
       for (let y = 0; y < 16; y++) {
         const bits = FONT_8X16[ch * 16 + y];
         for (let x = 0; x < 8; x++) expect(colourAt(m, x, row * 16 + y), `row ${row} glyph line ${y} pixel ${x}`).toBe(bits & (0x80 >> x) ? 14 : 0);
       }
+    }
+    // The window's last row is filled with colour 2; just right of the window, row 2 is untouched.
+    for (let y = 32; y < 48; y++) {
+      for (let x = 0; x < 32; x++) expect(colourAt(m, x, y)).toBe(2);
+      for (let x = 32; x < 40; x++) expect(colourAt(m, x, y)).toBe(0);
     }
     // Row 29, where the cursor waits after the last line feed, is blank.
     for (let y = 29 * 16; y < 480; y++) for (let x = 0; x < 16; x++) expect(colourAt(m, x, y)).toBe(0);
