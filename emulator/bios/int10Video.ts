@@ -4,8 +4,8 @@
  * these handlers hand the values. Text output goes straight into video memory through the CPU's
  * linear address path. Supported: text modes 0-3 and 7, mode 13h (and CGA modes 4-6 for pixels);
  * teletype, write string and scrolling in text modes and mode 13h; in the planar modes 0Dh-12h
- * characters (AH=09h/0Ah/0Eh), scrolling and pixels through the graphics controller (ROM routines
- * vid_planar_*), but not AH=13h strings.
+ * characters (AH=09h/0Ah/0Eh/13h), scrolling and pixels through the graphics controller (ROM
+ * routines vid_planar_*).
  *
  * AH=1Ch save/restore state buffer (ours; callers treat it as opaque): a 32-byte header with the
  * offsets of the blocks present (+0 hardware, +2 BIOS data, +4 DAC), then 64 bytes of VGA
@@ -147,6 +147,7 @@ function planarChars(b: BiosContext, row: number, col: number, ch: number, color
   b.setScratch16(8, (b.bda16(PAGE_START) + row * height * p + col) & 0xffff);
   b.setScratch16(10, color & 0x8f);
   b.setScratch16(12, b.rd16(0, 0x43 * 4 + 2));
+  b.setScratch16(30, 0);
 }
 
 /**
@@ -158,7 +159,10 @@ function planarScroll(b: BiosContext, up: boolean, lines: number, color: number,
   const base = b.bda16(PAGE_START);
   const height = bottom - top + 1;
   const cpu = b.cpu;
-  if (!queued) b.setScratch16(2, 0);
+  if (!queued) {
+    b.setScratch16(2, 0);
+    b.setScratch16(30, 0);
+  }
   const moved = (height - lines) * line;
   if (up) {
     cpu.setReg('si', base + (top + lines) * line);
@@ -191,6 +195,7 @@ function planarWindow(b: BiosContext, up: boolean, lines: number, color: number,
   b.setScratch16(22, (base + firstDst * p) & 0xffff);
   b.setScratch16(24, (up ? p : -p) & 0xffff);
   b.setScratch16(26, color & 0x0f);
+  b.setScratch16(30, 0);
   b.jump('vid_planar_window');
 }
 
@@ -392,7 +397,7 @@ function drawGlyph13(b: BiosContext, y0: number, x0: number, ch: number, color: 
  * planar modes (only for AH=0Eh, `planar` true) the drawing and scrolling are left to the ROM's
  * planar routines, which run when the trap returns.
  */
-function teletype(b: BiosContext, ch: number, color: number, attr: number, planar = false): void {
+function teletype(b: BiosContext, ch: number, color: number, attr: number, planar = false): boolean {
   const page = b.bda8(ACTIVE_PAGE);
   const pos = b.bda16(CURSOR + page * 2);
   let row = pos >> 8;
@@ -408,7 +413,7 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number, plana
   else if (mode === 0x13) b.touch(0xa000, 0, 64000);
   switch (ch) {
     case 0x07:
-      return;
+      return false;
     case 0x08:
       if (col > 0) col--;
       break;
@@ -443,7 +448,7 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number, plana
       row = rows - 1;
     } else if (drawCol >= 0) b.jump('vid_planar_chars');
     b.setBda16(CURSOR + page * 2, (row << 8) | col);
-    return;
+    return scrolls || drawCol >= 0;
   }
   if (row >= rows) {
     // Scroll with the attribute found at the cursor, as the IBM BIOS does.
@@ -456,6 +461,7 @@ function teletype(b: BiosContext, ch: number, color: number, attr: number, plana
     row = rows - 1;
   }
   b.setBda16(CURSOR + page * 2, (row << 8) | col);
+  return false;
 }
 
 function writeString(b: BiosContext): void {
@@ -475,6 +481,14 @@ function writeString(b: BiosContext): void {
   }
   const m = b.bda8(MODE);
   b.touch(0x40, CURSOR, 0x63 - CURSOR);
+  if (isPlanar(m)) {
+    // One character per trip through the ROM's planar routines (see planarStringStep).
+    if (page !== active) return;
+    b.setScratch16(24, saved);
+    b.setScratch16(28, 0);
+    b.setBda16(CURSOR + page * 2, (b.dh << 8) | b.dl);
+    return planarStringStep(b);
+  }
   if (isText(m)) b.touch(textSeg(b), page * b.bda16(PAGE_SIZE), (b.bda8(ROWS) + 1) * b.bda16(COLS) * 2);
   else if (m === 0x13) b.touch(0xa000, 0, 64000);
   b.setBda8(ACTIVE_PAGE, page);
@@ -490,6 +504,33 @@ function writeString(b: BiosContext): void {
   if (page === active) updateCursor(b);
 }
 
+/**
+ * AH=13h in a planar mode: teletypes the string's characters from scratch +28 on until one needs
+ * the ROM (drawing or scrolling), which traps back here when done (scratch +30 = 1); at the end
+ * the cursor saved in scratch +24 comes back unless AL bit 0 asked to keep the new one.
+ */
+function planarStringStep(b: BiosContext): void {
+  const mode = b.al;
+  const count = b.cx;
+  const seg = b.es;
+  const off = b.bp;
+  const page = b.bh & 7;
+  const size = mode & 2 ? 2 : 1;
+  for (let i = b.scratch16(28); i < count; ) {
+    const ch = b.rd8(seg, off + i * size);
+    const attr = mode & 2 ? b.rd8(seg, off + i * size + 1) : b.bl;
+    const control = ch === 7 || ch === 8 || ch === 10 || ch === 13;
+    const queued = teletype(b, ch, attr, control ? -1 : attr, true);
+    b.setScratch16(28, ++i);
+    if (queued) {
+      b.setScratch16(30, 1);
+      return;
+    }
+  }
+  b.setScratch16(30, 0);
+  if (!(mode & 1)) b.setBda16(CURSOR + page * 2, b.scratch16(24));
+}
+
 function pixelAddress(mode: number, x: number, y: number): [number, number, number] | null {
   if (mode === 0x13) return [0xa000, y * 320 + x, 8];
   if (mode === 4 || mode === 5) return [0xb800, (y & 1) * 0x2000 + (y >> 1) * 80 + (x >> 2), 2];
@@ -500,6 +541,7 @@ function pixelAddress(mode: number, x: number, y: number): [number, number, numb
 function writePixel(b: BiosContext, x: number, y: number, color: number): void {
   const mode = b.bda8(MODE);
   if (isPlanar(mode)) {
+    b.setScratch16(30, 0);
     b.cpu.setReg('di', (b.bda16(PAGE_START) + y * pitch(b) + (x >> 3)) & 0xffff);
     b.cpu.setReg('ax', ((0x80 >> (x & 7)) << 8) | (color & 0x8f));
     return b.jump('vid_planar_pixel');
@@ -806,8 +848,9 @@ function saveRestore(b: BiosContext): void {
   int10Step(b);
 }
 
-/** Continues AH=1Ch with the next hardware or DAC block, or finishes. */
+/** Continues AH=13h in a planar mode, or AH=1Ch with the next hardware or DAC block, or finishes. */
 export function int10Step(b: BiosContext): void {
+  if (b.ah === 0x13) return planarStringStep(b);
   const left = b.scratch8(0);
   const saving = b.al === 1;
   const seg = b.es;

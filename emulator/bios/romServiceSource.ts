@@ -338,6 +338,8 @@ vid_planar_chars:
   inc word [bp+8]
   dec word [bp+2]
   jnz .char
+; Gives the graphics controller back its mode-set values; an AH=13h string in progress (scratch
+; +30 = 1) continues in TypeScript with its next character.
 vid_planar_restore:
   mov dx, 0x3ce
   mov ax, 0x0000
@@ -350,6 +352,11 @@ vid_planar_restore:
   out dx, ax
   mov ax, 0xff08
   out dx, ax
+  mov bp, sp
+  cmp word [bp+30], 1
+  jne .done
+  biostrap T_INT10_STEP
+.done:
   jmp ret_frame
 
 ; Scrolls whole scan lines: copies CX bytes from A000:SI to A000:DI with write mode 1 (the

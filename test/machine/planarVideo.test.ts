@@ -57,8 +57,19 @@ main:
   xor cx, cx
   mov dx, 0x0203
   int 0x10
+  ; write string 'HI' at row 10, column 10 in red, moving the cursor
+  push cs
+  pop es
+  mov bp, hi
+  mov ax, 0x1301
+  mov bx, 0x0004
+  mov cx, 2
+  mov dx, 0x0a0a
+  int 0x10
   cli
   hlt
+hi:
+  db 'HI'
 `);
     const m = createMachine({
       floppy: { image: { size: image.length, readOnly: true, read: (o, b) => b.set(image.subarray(o, o + b.length)), write: () => {}, flush: () => {}, close: () => {} } },
@@ -83,6 +94,14 @@ main:
       for (let x = 0; x < 32; x++) expect(colourAt(m, x, y)).toBe(2);
       for (let x = 32; x < 40; x++) expect(colourAt(m, x, y)).toBe(0);
     }
+    // AH=13h drew 'HI' at row 10, columns 10 and 11, in red, and left the cursor after it.
+    for (const [col, ch] of [[10, 'H'.charCodeAt(0)], [11, 'I'.charCodeAt(0)]]) {
+      for (let y = 0; y < 16; y++) {
+        const bits = FONT_8X16[ch * 16 + y];
+        for (let x = 0; x < 8; x++) expect(colourAt(m, col * 8 + x, 160 + y)).toBe(bits & (0x80 >> x) ? 4 : 0);
+      }
+    }
+    expect(m.memory.ram[0x450] | (m.memory.ram[0x451] << 8)).toBe(0x0a0c);
     // Row 29, where the cursor waits after the last line feed, is blank.
     for (let y = 29 * 16; y < 480; y++) for (let x = 0; x < 16; x++) expect(colourAt(m, x, y)).toBe(0);
   });
