@@ -470,6 +470,18 @@ export class CpuCore extends CpuMemory {
     return m & ~(VM | RF);
   }
 
+  /**
+   * May the program use `size` bytes of ports at `port`? Real mode always may. The protected-mode
+   * rule (IOPL, then the TSS I/O permission bitmap; V86 always the bitmap) belongs here; until it
+   * exists such accesses stop the CPU with UnsupportedError.
+   */
+  checkIo(_port: number, _size: number): void {
+    if ((this.cr0 & 1) === 0) return;
+    if ((this.flags & VM) !== 0 || this.cpl > ((this.flags >> 12) & 3)) {
+      throw new UnsupportedError('the I/O permission bitmap is not implemented yet');
+    }
+  }
+
   /** Initialises a real-mode descriptor cache (reset): the given selector, base, 64 KiB limit. */
   resetSegment(seg: number, sel: number, base: number): void {
     this.segSel[seg] = sel;

@@ -118,6 +118,7 @@ function scasOnce(c: CpuCore, size: number, delta: number): void {
 function insOnce(c: CpuCore, size: number, delta: number): void {
   const d = dst(c);
   const port = c.r16[4];
+  c.checkIo(port, size);
   c.probeWrite(ES, d, size);
   if (size === 1) c.wr8(ES, d, c.io.in8(port));
   else if (size === 2) c.wr16(ES, d, c.io.in16(port));
@@ -128,6 +129,7 @@ function insOnce(c: CpuCore, size: number, delta: number): void {
 function outsOnce(c: CpuCore, size: number, delta: number): void {
   const s = src(c);
   const port = c.r16[4];
+  c.checkIo(port, size);
   if (size === 1) c.io.out8(port, c.rd8(c.dsSeg, s));
   else if (size === 2) c.io.out16(port, c.rd16(c.dsSeg, s));
   else c.io.out32(port, c.rd32(c.dsSeg, s));

@@ -214,70 +214,58 @@ function sti(c: CpuCore, _op: number): void {
 
 // ---- port I/O --------------------------------------------------------------------------------
 
-/**
- * The protected-mode I/O permission check (IOPL, then the TSS bitmap) belongs here; real mode
- * always has access.
- */
-function checkIo(c: CpuCore, _port: number, _size: number): void {
-  if (!c.realAddressing || c.v86) {
-    if (c.v86 || c.cpl > ((c.flags >> 12) & 3)) {
-      throw new UnsupportedError('the I/O permission bitmap is not implemented yet');
-    }
-  }
-}
-
 function inALIb(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 1);
+  c.checkIo(p, 1);
   c.r8[0] = c.io.in8(p);
 }
 function inAXIb(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 2);
+  c.checkIo(p, 2);
   c.r16[0] = c.io.in16(p);
 }
 function inEAXIb(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 4);
+  c.checkIo(p, 4);
   c.r32[0] = c.io.in32(p);
 }
 function outIbAL(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 1);
+  c.checkIo(p, 1);
   c.io.out8(p, c.r8[0]);
 }
 function outIbAX(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 2);
+  c.checkIo(p, 2);
   c.io.out16(p, c.r16[0]);
 }
 function outIbEAX(c: CpuCore, _op: number): void {
   const p = c.fetch8();
-  checkIo(c, p, 4);
+  c.checkIo(p, 4);
   c.io.out32(p, c.r32[0]);
 }
 function inALDX(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 1);
+  c.checkIo(c.r16[4], 1);
   c.r8[0] = c.io.in8(c.r16[4]);
 }
 function inAXDX(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 2);
+  c.checkIo(c.r16[4], 2);
   c.r16[0] = c.io.in16(c.r16[4]);
 }
 function inEAXDX(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 4);
+  c.checkIo(c.r16[4], 4);
   c.r32[0] = c.io.in32(c.r16[4]);
 }
 function outDXAL(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 1);
+  c.checkIo(c.r16[4], 1);
   c.io.out8(c.r16[4], c.r8[0]);
 }
 function outDXAX(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 2);
+  c.checkIo(c.r16[4], 2);
   c.io.out16(c.r16[4], c.r16[0]);
 }
 function outDXEAX(c: CpuCore, _op: number): void {
-  checkIo(c, c.r16[4], 4);
+  c.checkIo(c.r16[4], 4);
   c.io.out32(c.r16[4], c.r32[0]);
 }
 
