@@ -7,10 +7,12 @@ import type { InterruptController } from '../io/irq.js';
 import type { IoBus } from '../io/ioBus.js';
 import { expectState, hex, numField, boolField, type Device, type DeviceState, type InspectNode, type ResetKind, type StateValue } from '../machine/device.js';
 import type { PhysicalMemory } from '../memory/physicalMemory.js';
-import { ATT_BREAKPOINT, ATT_EXTRA, ATT_HALT, ATT_INTR, ATT_NMI, ATT_SHADOW, ATT_SHUTDOWN, ATT_STOP, ATT_TRAP, CpuCore, REP_CHUNK } from './cpuCore.js';
+import { ATT_BREAKPOINT, ATT_DEBUG, ATT_EXTRA, ATT_HALT, ATT_INTR, ATT_NMI, ATT_SHADOW, ATT_SHUTDOWN, ATT_STOP, ATT_TRAP, CpuCore, REP_CHUNK } from './cpuCore.js';
 import type { CpuModel } from './cpuModel.js';
 import { ACC_BIG } from './cpuState.js';
 import { dispatchTable, prefixTable } from './dispatch.js';
+import { codeBreakpointDue, debugAfterInstruction, noteSingleStep, updateBreakpoints, writeDebugRegister } from './debugRegisters.js';
+import { setCr0 } from './execSystem.js';
 import { FAULT, UnsupportedError, VEC_DB, VEC_DE, VEC_NMI } from './fault.js';
 import { IF, TF, VM } from './flags.js';
 import { BYTE_REG, CS, REG16_NAMES, REG32_NAMES, REG8_NAMES, SEG_LDTR, SEG_NAMES, SEG_TR, type RegName, type SegmentInfo, type TableRegister } from './registers.js';
@@ -88,7 +90,13 @@ export class Cpu extends CpuCore implements Device {
     this.shutdown = false;
     this.deliveryDepth = 0;
     this.trapArmed = false;
+    this.extBit = 0;
+    this.rfFresh = false;
+    this.dbgHit = 0;
     this.attention = (this.intrLine ? ATT_INTR : 0) | (this.bpSet.size !== 0 ? ATT_BREAKPOINT : 0);
+    this.selectTlb();
+    updateBreakpoints(this);
+    this.attention &= ~ATT_DEBUG;
     this.flushTlb();
   }
 
@@ -121,6 +129,7 @@ export class Cpu extends CpuCore implements Device {
       this.stopReason = 'breakpoint';
       return 0;
     }
+    if ((this.attention & ATT_DEBUG) !== 0 && codeBreakpointDue(this)) this.deliverGuarded(VEC_DB, false);
     const ops = this.ops;
     // REP iterations count as instructions. Up to `tail` a REP step may run a whole chunk and
     // still end within the budget; past it each step may only run the iterations that are left.
@@ -193,13 +202,17 @@ export class Cpu extends CpuCore implements Device {
   /** Delivers the fault the current instruction raised, from the instruction boundary. */
   private faultToGuest(): void {
     const vector = FAULT.vector;
+    const code = FAULT.errorCode;
     this.resetPrefixes();
     this.repContinued = false;
+    this.dbgHit = 0;
+    // A fault in the middle of a system access may leave the supervisor class selected.
+    this.selectTlb();
     // The 8086 divide error is an interrupt after the instruction: it returns past it.
     const ret = vector === VEC_DE && !this.traits.divFaultPushesStart ? this.eip : this.startEip;
     this.eip = ret;
     this.halted = false;
-    this.deliverException(vector, ret);
+    this.deliverException(vector, ret, (this.cr0 & 1) !== 0 ? code : -1);
   }
 
   /**
@@ -227,15 +240,19 @@ export class Cpu extends CpuCore implements Device {
       a &= ~ATT_SHADOW;
       this.attention = a;
     }
+    // Traps of the instruction that just ended: data breakpoints, then the single step.
+    const dataTrap = (a & ATT_DEBUG) !== 0 && debugAfterInstruction(this);
     if (a & ATT_TRAP && !shadow) {
       if (this.trapArmed) {
         this.trapArmed = false;
-        this.deliverGuarded(VEC_DB);
-      }
+        noteSingleStep(this);
+        this.deliverGuarded(VEC_DB, true);
+      } else if (dataTrap) this.deliverGuarded(VEC_DB, true);
       this.trapArmed = (this.flags & TF) !== 0;
       if (!this.trapArmed) this.attention &= ~ATT_TRAP;
-    }
+    } else if (dataTrap) this.deliverGuarded(VEC_DB, true);
     if (!shadow) this.acceptInterrupts();
+    if ((this.attention & ATT_DEBUG) !== 0 && codeBreakpointDue(this)) this.deliverGuarded(VEC_DB, false);
     if (this.attention & ATT_HALT) {
       this.attention &= ~ATT_HALT;
       if (this.halted) {
@@ -277,13 +294,21 @@ export class Cpu extends CpuCore implements Device {
     return false;
   }
 
-  private deliverGuarded(vector: number): void {
+  /** Delivers an event from outside the instruction stream (EXT = 1): traps, NMI, INTR. */
+  private deliverGuarded(vector: number, _trap = false): void {
     if (!this.defAs32) this.eip &= 0xffff;
+    this.startEip = this.eip;
+    const savedExt = this.extBit;
+    this.extBit = 1;
     try {
       this.interrupt(vector, this.eip);
     } catch (e) {
       if (e !== FAULT) throw e;
-      this.deliverException(FAULT.vector, this.eip);
+      this.extBit = savedExt;
+      this.selectTlb();
+      this.deliverException(FAULT.vector, this.eip, (this.cr0 & 1) !== 0 ? FAULT.errorCode : -1);
+    } finally {
+      this.extBit = savedExt;
     }
   }
 
@@ -391,8 +416,7 @@ export class Cpu extends CpuCore implements Device {
         return;
       }
       case 'cr0':
-        this.cr0 = value | 0;
-        this.flushTlb();
+        setCr0(this, value | 0);
         return;
       case 'cr2':
         this.cr2 = value | 0;
@@ -405,7 +429,7 @@ export class Cpu extends CpuCore implements Device {
         this.cr4 = value | 0;
         return;
       default:
-        this.dr[debugIndex(name)] = value;
+        writeDebugRegister(this, debugIndex(name), value | 0);
     }
   }
 
@@ -512,7 +536,7 @@ export class Cpu extends CpuCore implements Device {
 
   /** Physical address of a linear address, or -1 when unmapped. No faults, no A/D bit updates. */
   translateLinear(linear: number): number {
-    return (linear & this.memory.mask) >>> 0;
+    return this.peekTranslate(linear >>> 0);
   }
 
   /** Reads guest bytes at a linear address without side effects (MMIO through peek8). */
@@ -618,6 +642,9 @@ export class Cpu extends CpuCore implements Device {
     this.idtrBase = numField(f, 'idtrBase') | 0;
     this.idtrLimit = numField(f, 'idtrLimit');
     this.cpl = numField(f, 'cpl');
+    this.extBit = 0;
+    this.rfFresh = false;
+    this.dbgHit = 0;
     this.lzOp = 0;
     this.flags = numField(f, 'eflags') & ~0x2a;
     for (let s = 0; s < 8; s++) {
@@ -640,6 +667,9 @@ export class Cpu extends CpuCore implements Device {
       (this.bpSet.size !== 0 ? ATT_BREAKPOINT : 0);
     this.resetPrefixes();
     this.deliveryDepth = 0;
+    this.refreshAllFast();
+    this.selectTlb();
+    updateBreakpoints(this);
     this.flushTlb();
   }
 

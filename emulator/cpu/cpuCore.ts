@@ -6,8 +6,6 @@
 import {
   ACC_BIG,
   ACC_CODE,
-  ACC_EXPAND_DOWN,
-  ACC_GRAN,
   ACC_PRESENT,
   ACC_S,
   ACC_WRITABLE,
@@ -16,8 +14,11 @@ import {
 } from './cpuState.js';
 import { CpuMemory } from './cpuMemory.js';
 import { AC, IF, RF, TF, VM } from './flags.js';
-import { FAULT, UnsupportedError, VEC_DF, VEC_GP, VEC_NP, VEC_SS } from './fault.js';
-import { BYTE_REG, CS, EBP, ESP, SEG_LDTR, SS } from './registers.js';
+import { FAULT, VEC_DF, VEC_GP, VEC_NP, VEC_PF, VEC_SS } from './fault.js';
+import { accessOf, baseOf, desc, descriptorLinear, limitOf, markAccessed, readDescriptor } from './descriptor.js';
+import { jumpFarProtected } from './farTransfer.js';
+import { interruptProtected } from './interruptProtected.js';
+import { BYTE_REG, CS, EBP, ESP, SEG_TR, SS } from './registers.js';
 
 /**
  * An instruction handler. `op` is the opcode byte (the second byte for 0Fh opcodes), or the ModR/M
@@ -37,6 +38,8 @@ export const ATT_SHUTDOWN = 64;
 export const ATT_EXTRA = 128;
 /** Breakpoints exist: look up the next instruction's address at every boundary. */
 export const ATT_BREAKPOINT = 256;
+/** Debug registers armed, or RF set: data-breakpoint traps, RF retirement, instruction breakpoints. */
+export const ATT_DEBUG = 512;
 
 /** Most REP iterations one instruction step runs before the run loop looks at the CPU again. */
 export const REP_CHUNK = 4096;
@@ -70,6 +73,12 @@ export class CpuCore extends CpuMemory {
   biosTrap: ((id: number) => void) | null = null;
   /** Depth of nested exception delivery: a fault while delivering one becomes #DF, then shutdown. */
   deliveryDepth = 0;
+  /** DR7-enabled instruction breakpoints (bit n: DRn). */
+  execBreakpoints = 0;
+  /** 1 while an external interrupt or an exception is delivered: the EXT bit of error codes. */
+  extBit = 0;
+  /** IRET just set RF: the next boundary keeps it (the instruction after IRET runs with RF = 1). */
+  rfFresh = false;
   /** Set by a triple fault; the run loop stops with stopReason 'shutdown'. */
   shutdown = false;
 
@@ -306,10 +315,19 @@ export class CpuCore extends CpuMemory {
     this.segBase[seg] = base | 0;
     this.segLimit[seg] = limit >>> 0;
     this.segAccess[seg] = access;
-    const usable = (access & ACC_PRESENT) !== 0 && (access & (ACC_CODE | ACC_EXPAND_DOWN)) !== ACC_EXPAND_DOWN;
-    this.segFast[seg] = usable ? limit >>> 0 : -1;
+    if (seg < 6) this.refreshFast(seg);
     if (seg === CS) this.csChanged();
     else if (seg === SS) this.updateStackSize();
+  }
+
+  /** Makes a data segment register unusable (the null selector, or invalidated by a return to an outer ring). */
+  loadNull(seg: number, sel: number): void {
+    this.segSel[seg] = sel;
+    this.segBase[seg] = 0;
+    this.segLimit[seg] = 0;
+    this.segAccess[seg] = 0;
+    this.segFast[seg] = -1;
+    this.segFastW[seg] = -1;
   }
 
   csChanged(): void {
@@ -317,71 +335,63 @@ export class CpuCore extends CpuMemory {
     this.invalidateFetch();
   }
 
+  /** Changes the privilege level, and with it the paging access class. */
+  setCpl(cpl: number): void {
+    this.cpl = cpl;
+    this.selectTlb();
+  }
+
   /**
-   * Protected-mode selector load for code and data segments at the current privilege level. Gates,
-   * privilege transitions and task state segments belong to the protected-mode layer and stop the
-   * CPU with UnsupportedError until it exists.
+   * Protected-mode selector load for DS, ES, FS, GS and SS (MOV, POP, LDS...; Intel 386 manual,
+   * MOV pseudo-code): null selectors (not for SS), the table limit, the type, the privilege rules,
+   * presence (#NP, #SS for the stack), then the accessed bit. A CS load here (only the debugger
+   * asks for one) loads the code segment at the current privilege level.
    */
-  private loadSegProtected(seg: number, sel: number): void {
+  loadSegProtected(seg: number, sel: number): void {
     const rpl = sel & 3;
+    const errSel = (sel & 0xfffc) | this.extBit;
     if ((sel & 0xfffc) === 0) {
-      if (seg === SS || seg === CS) this.raise(VEC_GP, 0);
-      this.segSel[seg] = sel;
-      this.segBase[seg] = 0;
-      this.segLimit[seg] = 0;
-      this.segAccess[seg] = 0;
-      this.segFast[seg] = -1;
+      if (seg === SS || seg === CS) this.raise(VEC_GP, this.extBit);
+      this.loadNull(seg, sel);
       return;
     }
-    const descAddr = this.descriptorAddress(sel);
-    const lo = this.readL32(descAddr);
-    const hi = this.readL32((descAddr + 4) | 0);
-    const access = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);
+    readDescriptor(this, sel);
+    const hi = desc.hi;
+    const access = accessOf(hi);
     const dpl = (access >> 5) & 3;
-    const isCode = (access & ACC_CODE) !== 0;
-    const errSel = sel & 0xfffc;
-    if ((access & ACC_S) === 0) {
-      if (seg === CS) throw new UnsupportedError(`far transfer through system descriptor ${sel.toString(16)}h (gates, TSS) is not implemented yet`);
-      this.raise(VEC_GP, errSel);
-    }
+    const code = (access & ACC_CODE) !== 0;
+    if ((access & ACC_S) === 0) this.raise(VEC_GP, errSel);
     if (seg === SS) {
-      if (isCode || (access & ACC_WRITABLE) === 0 || rpl !== this.cpl || dpl !== this.cpl) this.raise(VEC_GP, errSel);
+      if (code || (access & ACC_WRITABLE) === 0 || rpl !== this.cpl || dpl !== this.cpl) this.raise(VEC_GP, errSel);
+      if ((access & ACC_PRESENT) === 0) this.raise(VEC_SS, errSel);
     } else if (seg === CS) {
-      if (!isCode) this.raise(VEC_GP, errSel);
-      const conforming = (access & 0x04) !== 0;
-      if (conforming ? dpl > this.cpl : dpl !== this.cpl || rpl > this.cpl) {
-        throw new UnsupportedError('a far transfer that changes privilege level is not implemented yet');
-      }
-    } else if (isCode && (access & ACC_WRITABLE) === 0) {
-      this.raise(VEC_GP, errSel);
-    } else if (!isCode || (access & 0x04) === 0) {
-      if (dpl < Math.max(this.cpl, rpl)) this.raise(VEC_GP, errSel);
+      if (!code) this.raise(VEC_GP, errSel);
+      if ((access & ACC_PRESENT) === 0) this.raise(VEC_NP, errSel);
+    } else {
+      if (code && (access & ACC_WRITABLE) === 0) this.raise(VEC_GP, errSel);
+      if ((!code || (access & 0x04) === 0) && (rpl > dpl || this.cpl > dpl)) this.raise(VEC_GP, errSel);
+      if ((access & ACC_PRESENT) === 0) this.raise(VEC_NP, errSel);
     }
-    if ((access & ACC_PRESENT) === 0) this.raise(seg === SS ? VEC_SS : VEC_NP, errSel);
-    // Mark the descriptor accessed, as the chip does on every load.
-    if ((access & 1) === 0) this.writeL8((descAddr + 5) | 0, (access | 1) & 0xff);
-    const base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0;
-    let limit = (lo & 0xffff) | (hi & 0xf0000);
-    if (access & ACC_GRAN) limit = ((limit << 12) | 0xfff) >>> 0;
+    markAccessed(this);
     this.segSel[seg] = seg === CS ? (sel & 0xfffc) | this.cpl : sel;
-    this.setCache(seg, base, limit, access | 1);
+    this.setCache(seg, baseOf(desc.lo, hi), limitOf(desc.lo, hi), access | 1);
   }
 
   /** Linear address of the descriptor for `sel` in the GDT or LDT; #GP(sel) when outside the table. */
   descriptorAddress(sel: number): number {
-    const index = sel & 0xfff8;
-    if (sel & 4) {
-      if ((this.segAccess[SEG_LDTR] & ACC_PRESENT) === 0 || index + 7 > this.segLimit[SEG_LDTR]) this.raise(VEC_GP, sel & 0xfffc);
-      return (this.segBase[SEG_LDTR] + index) | 0;
-    }
-    if (index + 7 > this.gdtrLimit) this.raise(VEC_GP, sel & 0xfffc);
-    return (this.gdtrBase + index) | 0;
+    const a = descriptorLinear(this, sel);
+    if (a === -1) this.raise(VEC_GP, (sel & 0xfffc) | this.extBit);
+    return a;
   }
 
-  /** Loads CS:EIP for a far JMP/CALL/RET/interrupt (operand size applied by the caller). */
+  /** Loads CS:EIP for a far JMP (operand size applied by the caller); gates and tasks in protected mode. */
   farJump(sel: number, offset: number): void {
-    this.loadSeg(CS, sel);
-    this.eip = offset;
+    if (this.realAddressing) {
+      this.loadSeg(CS, sel);
+      this.eip = offset;
+      return;
+    }
+    jumpFarProtected(this, sel, offset);
   }
 
   /** Near transfer: EIP = target, reduced to 16 bits for a 16-bit operand size. */
@@ -394,13 +404,15 @@ export class CpuCore extends CpuMemory {
   /**
    * Delivers interrupt `vector` with `returnEip` as the pushed return address. Real mode: push
    * FLAGS, CS, IP; clear IF, TF and AC; jump through the IVT entry at IDTR.base + 4 * vector.
+   * Protected and V86 mode go through the IDT (interruptProtected.ts): `errorCode` (-1: none) is
+   * pushed there, and `soft` marks INT n / INT3 / INTO, which are checked against the gate's DPL.
    */
-  interrupt(vector: number, returnEip: number): void {
-    if (!this.realAddressing) {
-      throw new UnsupportedError(`interrupt ${vector.toString(16)}h in protected mode is not implemented yet`);
-    }
-    if ((this.flags & VM) !== 0) {
-      throw new UnsupportedError(`interrupt ${vector.toString(16)}h in virtual-8086 mode is not implemented yet`);
+  interrupt(vector: number, returnEip: number, errorCode = -1, soft = false): void {
+    if ((this.cr0 & 1) !== 0) {
+      this.repContinued = false;
+      this.trapArmed = false;
+      interruptProtected(this, vector, returnEip, errorCode, soft);
+      return;
     }
     this.repContinued = false;
     this.trapArmed = false;
@@ -412,7 +424,7 @@ export class CpuCore extends CpuMemory {
     const cs = this.readL16((base + entry + 2) | 0);
     const flags = this.getFlags();
     const sp = this.r16[ESP << 1];
-    if (!this.ss32 && sp >= 6 && sp - 1 <= this.segFast[SS]) {
+    if (!this.ss32 && sp >= 6 && sp - 1 <= this.segFastW[SS]) {
       // The usual case: the three words lie inside the stack segment without wrapping.
       const lin = (this.segBase[SS] + sp - 6) | 0;
       this.writeL16((lin + 4) | 0, flags);
@@ -433,27 +445,35 @@ export class CpuCore extends CpuMemory {
 
   /**
    * Delivers an exception raised by the current instruction (EIP already restored to where the
-   * return address must point). A fault while delivering becomes a double fault, and a fault
-   * while delivering that shuts the CPU down (triple fault).
+   * return address must point). A fault while delivering it follows the Intel rules (386 manual
+   * 9.8.8): contributory after contributory, or contributory/#PF after #PF, is a double fault;
+   * anything else is delivered in turn; a fault while delivering #DF shuts the CPU down.
    */
-  deliverException(vector: number, returnEip: number): void {
-    if (this.deliveryDepth >= 2) {
-      this.enterShutdown();
-      return;
-    }
-    this.deliveryDepth++;
-    try {
-      this.interrupt(vector, returnEip);
-    } catch (e) {
-      if (e === FAULT) {
-        if (this.deliveryDepth >= 2) this.enterShutdown();
-        else this.deliverException(VEC_DF, returnEip);
-      } else {
-        throw e;
+  deliverException(vector: number, returnEip: number, errorCode = -1): void {
+    let v = vector;
+    let code = errorCode;
+    const savedExt = this.extBit;
+    for (let round = 0; round < 8; round++) {
+      this.extBit = 1;
+      try {
+        this.interrupt(v, returnEip, code, false);
+        this.extBit = savedExt;
+        return;
+      } catch (e) {
+        this.extBit = savedExt;
+        if (e !== FAULT) throw e;
+        const second = FAULT.vector;
+        if (v === VEC_DF) break;
+        if ((contributory(v) && contributory(second)) || (v === VEC_PF && (second === VEC_PF || contributory(second)))) {
+          v = VEC_DF;
+          code = 0;
+        } else {
+          v = second;
+          code = FAULT.errorCode;
+        }
       }
-    } finally {
-      this.deliveryDepth--;
     }
+    this.enterShutdown();
   }
 
   enterShutdown(): void {
@@ -461,25 +481,41 @@ export class CpuCore extends CpuMemory {
     this.attention |= ATT_SHUTDOWN;
   }
 
-  /** Flags IRET/POPF may change in the current mode (IOPL only at CPL 0, never VM/RF via POPF). */
+  /**
+   * Flags POPF may change in the current mode: IOPL only at CPL 0 (never in V86), IF only when
+   * CPL <= IOPL, never VM or RF.
+   */
   popfMask(size32: boolean): number {
     let m = this.flagsWritable;
-    if (!this.realAddressing && this.cpl > ((this.flags >> 12) & 3)) m &= ~IF;
-    if (!this.realAddressing && this.cpl !== 0) m &= ~0x3000;
+    if ((this.cr0 & 1) !== 0) {
+      if ((this.flags & VM) !== 0) m &= ~0x3000;
+      else {
+        if (this.cpl > ((this.flags >> 12) & 3)) m &= ~IF;
+        if (this.cpl !== 0) m &= ~0x3000;
+      }
+    }
     if (!size32) m &= 0xffff;
     return m & ~(VM | RF);
   }
 
   /**
-   * May the program use `size` bytes of ports at `port`? Real mode always may. The protected-mode
-   * rule (IOPL, then the TSS I/O permission bitmap; V86 always the bitmap) belongs here; until it
-   * exists such accesses stop the CPU with UnsupportedError.
+   * May the program use `size` bytes of ports at `port`? Real mode always may; protected mode
+   * when CPL <= IOPL; otherwise (and always in V86 mode) every bit of the ports in the 386 TSS's
+   * I/O permission bitmap must be clear (386 manual 8.3). A denied access is #GP(0) before any
+   * port is touched.
    */
-  checkIo(_port: number, _size: number): void {
+  checkIo(port: number, size: number): void {
     if ((this.cr0 & 1) === 0) return;
-    if ((this.flags & VM) !== 0 || this.cpl > ((this.flags >> 12) & 3)) {
-      throw new UnsupportedError('the I/O permission bitmap is not implemented yet');
-    }
+    if ((this.flags & VM) === 0 && this.cpl <= ((this.flags >> 12) & 3)) return;
+    const type = this.segAccess[SEG_TR] & 0x1f;
+    if ((type !== 0x09 && type !== 0x0b) || this.segLimit[SEG_TR] < 0x67) this.raise(VEC_GP, 0);
+    const base = this.segBase[SEG_TR];
+    const map = this.sysRead16((base + 0x66) | 0);
+    const at = map + (port >>> 3);
+    if (at + 1 > this.segLimit[SEG_TR]) this.raise(VEC_GP, 0);
+    const bits = this.sysRead16((base + at) | 0);
+    const want = ((1 << size) - 1) << (port & 7);
+    if ((bits & want) !== 0) this.raise(VEC_GP, 0);
   }
 
   /** Initialises a real-mode descriptor cache (reset): the given selector, base, 64 KiB limit. */
@@ -492,4 +528,9 @@ export class CpuCore extends CpuMemory {
   get code32(): boolean {
     return (this.segAccess[CS] & ACC_BIG) !== 0;
   }
+}
+
+/** Exceptions of the contributory class (386 manual table 9-3): #DE, #TS, #NP, #SS, #GP. */
+function contributory(v: number): boolean {
+  return v === 0 || (v >= 10 && v <= 13);
 }

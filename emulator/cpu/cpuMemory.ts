@@ -11,23 +11,52 @@
  */
 import type { IoBus } from '../io/ioBus.js';
 import type { PhysicalMemory } from '../memory/physicalMemory.js';
-import { ACC_BIG, ACC_CODE, ACC_EXPAND_DOWN, CpuState } from './cpuState.js';
+import { ACC_BIG, ACC_CODE, ACC_EXPAND_DOWN, ACC_PRESENT, ACC_WRITABLE, CpuState } from './cpuState.js';
+import { VM } from './flags.js';
 import type { CpuModel } from './cpuModel.js';
-import { FAULT, VEC_GP, VEC_SS } from './fault.js';
+import { FAULT, VEC_GP, VEC_PF, VEC_SS } from './fault.js';
 import { CS, SS } from './registers.js';
 
 const TLB_PAGES = 1 << 20;
 const TLB_LIST = 4096;
+const PG = 0x80000000;
+const WP = 0x10000;
+/** Page-table entry bits (Intel 386 manual 5.2.4). */
+const PTE_P = 1;
+const PTE_W = 2;
+const PTE_U = 4;
+const PTE_A = 0x20;
+const PTE_D = 0x40;
 
 export class CpuMemory extends CpuState {
   readonly memory: PhysicalMemory;
   readonly io: IoBus;
   /** PhysicalMemory.mem: RAM, then the ROM window. */
   readonly mem: Uint8Array;
-  readonly tlbR = new Int32Array(TLB_PAGES).fill(-1);
-  readonly tlbW = new Int32Array(TLB_PAGES).fill(-1);
+  /** The TLB of the current access class (supervisor, or user at CPL 3 with paging on). */
+  tlbR: Int32Array;
+  tlbW: Int32Array;
+  private readonly tlbSR = new Int32Array(TLB_PAGES).fill(-1);
+  private readonly tlbSW = new Int32Array(TLB_PAGES).fill(-1);
+  /** User-class tables, allocated when paging is first enabled (until then the supervisor ones). */
+  private tlbUR: Int32Array;
+  private tlbUW: Int32Array;
+  /** Accesses are user accesses (CPL 3 with paging on, outside system-table accesses). */
+  userAccess = false;
   private readonly tlbList = new Int32Array(TLB_LIST);
   private tlbCount = 0;
+  /**
+   * Data breakpoints (DR0-DR3 with R/W = 01 or 11): linear page of each, -1 when not armed. Pages
+   * holding one never get a direct TLB entry, so their accesses reach the slow path that checks.
+   */
+  readonly watchPage = new Int32Array(4).fill(-1);
+  readonly watchStart = new Float64Array(4);
+  readonly watchEnd = new Float64Array(4);
+  /** Watch also reads (R/W = 11) rather than writes only. */
+  readonly watchReads = new Uint8Array(4);
+  watchCount = 0;
+  /** B0-B3 bits of data breakpoints hit by the current instruction (reported as a trap after it). */
+  dbgHit = 0;
 
   // Instruction-fetch window: EIPs in [fwStart, fwStart + fwLen) are at mem[fwDelta + eip].
   fwStart = 0;
@@ -39,6 +68,10 @@ export class CpuMemory extends CpuState {
     this.memory = memory;
     this.io = io;
     this.mem = memory.mem;
+    this.tlbR = this.tlbSR;
+    this.tlbW = this.tlbSW;
+    this.tlbUR = this.tlbSR;
+    this.tlbUW = this.tlbSW;
     memory.onMaskChange(() => this.flushTlb());
   }
 
@@ -51,28 +84,122 @@ export class CpuMemory extends CpuState {
 
   // ---- translation -----------------------------------------------------------------------------
 
+  get pagingEnabled(): boolean {
+    return (this.cr0 & PG) !== 0;
+  }
+
+  /**
+   * Chooses the TLB of the access class: user while CPL is 3 with paging on. Called whenever CPL,
+   * CR0.PG or the system-access state changes.
+   */
+  selectTlb(): void {
+    const user = this.cpl === 3 && (this.cr0 & PG) !== 0;
+    this.setUserAccess(user);
+  }
+
+  setUserAccess(user: boolean): void {
+    if (user === this.userAccess && this.tlbR === (user ? this.tlbUR : this.tlbSR)) return;
+    if (user && this.tlbUR === this.tlbSR) {
+      this.tlbUR = new Int32Array(TLB_PAGES).fill(-1);
+      this.tlbUW = new Int32Array(TLB_PAGES).fill(-1);
+      this.flushTlb();
+    }
+    this.userAccess = user;
+    this.tlbR = user ? this.tlbUR : this.tlbSR;
+    this.tlbW = user ? this.tlbUW : this.tlbSW;
+    this.fwLen = 0;
+  }
+
   /**
    * Linear to physical: the one translation point. Without paging it applies the bus/A20 mask;
-   * the paging unit goes here (and may fault) once CR0.PG exists.
+   * with paging it walks the two-level tables of CR3, checks U/S and R/W (CR0.WP on the 486),
+   * sets the Accessed and Dirty bits, and raises #PF with CR2 and the error code.
    */
-  translate(linear: number, _write: boolean): number {
-    return (linear & this.memory.mask) >>> 0;
+  translate(linear: number, write: boolean): number {
+    if ((this.cr0 & PG) === 0) return (linear & this.memory.mask) >>> 0;
+    return this.walk(linear, write, this.userAccess);
+  }
+
+  /** Last walk: the page may be written without another walk (writable for this class and dirty). */
+  private walkWritable = false;
+
+  private walk(linear: number, write: boolean, user: boolean): number {
+    const memory = this.memory;
+    const mask = memory.mask;
+    const pdeAddr = ((this.cr3 & 0xfffff000) + ((linear >>> 22) << 2)) & mask;
+    let pde = memory.read32(pdeAddr);
+    if ((pde & PTE_P) === 0) this.pageFault(linear, write, user, 0);
+    // The directory entry's Accessed bit is set before the table entry is looked at.
+    if ((pde & PTE_A) === 0) {
+      pde |= PTE_A;
+      memory.write32(pdeAddr, pde);
+    }
+    const pteAddr = ((pde & 0xfffff000) + (((linear >>> 12) & 0x3ff) << 2)) & mask;
+    let pte = memory.read32(pteAddr);
+    if ((pte & PTE_P) === 0) this.pageFault(linear, write, user, 0);
+    const rights = pde & pte;
+    const writable = (rights & PTE_W) !== 0 || (!user && (this.cr0 & WP) === 0);
+    if (user && (rights & PTE_U) === 0) this.pageFault(linear, write, user, 1);
+    if (write && !writable) this.pageFault(linear, write, user, 1);
+    const dirty = write && (pte & PTE_D) === 0;
+    if ((pte & PTE_A) === 0 || dirty) {
+      pte |= PTE_A;
+      if (dirty) pte |= PTE_D;
+      memory.write32(pteAddr, pte);
+    }
+    this.walkWritable = writable && (pte & PTE_D) !== 0;
+    return ((pte & 0xfffff000) | (linear & 0xfff)) & mask;
+  }
+
+  private pageFault(linear: number, write: boolean, user: boolean, present: number): never {
+    this.cr2 = linear | 0;
+    this.raise(VEC_PF, present | (write ? 2 : 0) | (user ? 4 : 0));
+  }
+
+  /** Side-effect-free translation for the debugger: -1 when not mapped. No A/D updates, no faults. */
+  peekTranslate(linear: number): number {
+    const mask = this.memory.mask;
+    if ((this.cr0 & PG) === 0) return (linear & mask) >>> 0;
+    const pde = this.memory.peek32(((this.cr3 & 0xfffff000) + ((linear >>> 22) << 2)) & mask);
+    if ((pde & PTE_P) === 0) return -1;
+    const pte = this.memory.peek32(((pde & 0xfffff000) + (((linear >>> 12) & 0x3ff) << 2)) & mask);
+    if ((pte & PTE_P) === 0) return -1;
+    return (((pte & 0xfffff000) | (linear & 0xfff)) & mask) >>> 0;
   }
 
   flushTlb(): void {
     const n = this.tlbCount;
+    const user = this.tlbUR !== this.tlbSR;
     if (n >= TLB_LIST) {
-      this.tlbR.fill(-1);
-      this.tlbW.fill(-1);
+      this.tlbSR.fill(-1);
+      this.tlbSW.fill(-1);
+      if (user) {
+        this.tlbUR.fill(-1);
+        this.tlbUW.fill(-1);
+      }
     } else {
       const list = this.tlbList;
       for (let i = 0; i < n; i++) {
         const p = list[i];
-        this.tlbR[p] = -1;
-        this.tlbW[p] = -1;
+        this.tlbSR[p] = -1;
+        this.tlbSW[p] = -1;
+        if (user) {
+          this.tlbUR[p] = -1;
+          this.tlbUW[p] = -1;
+        }
       }
     }
     this.tlbCount = 0;
+    this.fwLen = 0;
+  }
+
+  /** INVLPG: forgets one linear page in every access class. */
+  flushPage(linear: number): void {
+    const p = linear >>> 12;
+    this.tlbSR[p] = -1;
+    this.tlbSW[p] = -1;
+    this.tlbUR[p] = -1;
+    this.tlbUW[p] = -1;
     this.fwLen = 0;
   }
 
@@ -83,25 +210,108 @@ export class CpuMemory extends CpuState {
   private tlbFill(linear: number, write: boolean): number {
     const phys = this.translate(linear, write);
     const page = linear >>> 12;
-    const r = this.memory.pageIndex(phys, false);
-    const w = this.memory.pageIndex(phys, true);
-    if (this.tlbR[page] === -1 && this.tlbW[page] === -1) {
+    const tlbR = this.tlbR;
+    const tlbW = this.tlbW;
+    if (tlbR[page] === -1 && tlbW[page] === -1) {
       if (this.tlbCount >= TLB_LIST) this.flushTlb();
       this.tlbList[this.tlbCount++] = page;
     }
-    this.tlbR[page] = r < 0 ? -2 : r;
-    this.tlbW[page] = w < 0 ? -2 : w;
-    return write ? this.tlbW[page] : this.tlbR[page];
+    const watched = this.watchCount !== 0 && this.isWatchedPage(page);
+    const r = this.memory.pageIndex(phys, false);
+    tlbR[page] = r < 0 || watched ? -2 : r;
+    // With paging, a read fills the write entry only when a write would not need the walk again
+    // (writable and already dirty); a write always fills it.
+    if (write || (this.cr0 & PG) === 0 || this.walkWritable) {
+      const w = this.memory.pageIndex(phys, true);
+      tlbW[page] = w < 0 || watched ? -2 : w;
+    }
+    return write ? tlbW[page] : tlbR[page];
+  }
+
+  private isWatchedPage(page: number): boolean {
+    const w = this.watchPage;
+    return w[0] === page || w[1] === page || w[2] === page || w[3] === page;
+  }
+
+  /** Records data-breakpoint hits for an access of one byte at `lin` (slow path only). */
+  private checkWatch(lin: number, write: boolean): void {
+    const a = lin >>> 0;
+    for (let i = 0; i < 4; i++) {
+      if (this.watchPage[i] < 0 || (!write && this.watchReads[i] === 0)) continue;
+      if (a >= this.watchStart[i] && a < this.watchEnd[i]) this.dbgHit |= 1 << i;
+    }
   }
 
   /**
    * Index in `mem` of a linear address whose page can be accessed directly for reading (or
-   * writing), or -1 (MMIO, ROM writes, unmapped; later also pages the TLB cannot map).
+   * writing), or -1 (MMIO, ROM writes, unmapped, watched by a data breakpoint).
    */
   directIndex(lin: number, write: boolean): number {
     let i = (write ? this.tlbW : this.tlbR)[lin >>> 12];
     if (i === -1) i = this.tlbFill(lin, write);
     return i < 0 ? -1 : i + (lin & 0xfff);
+  }
+
+  // ---- system accesses: descriptor tables, TSS, IDT are supervisor accesses at any CPL ---------
+
+  sysRead8(lin: number): number {
+    if (!this.userAccess) return this.readL8(lin);
+    this.setUserAccess(false);
+    try {
+      return this.readL8(lin);
+    } finally {
+      this.setUserAccess(true);
+    }
+  }
+
+  sysRead16(lin: number): number {
+    if (!this.userAccess) return this.readL16(lin);
+    this.setUserAccess(false);
+    try {
+      return this.readL16(lin);
+    } finally {
+      this.setUserAccess(true);
+    }
+  }
+
+  sysRead32(lin: number): number {
+    if (!this.userAccess) return this.readL32(lin);
+    this.setUserAccess(false);
+    try {
+      return this.readL32(lin);
+    } finally {
+      this.setUserAccess(true);
+    }
+  }
+
+  sysWrite8(lin: number, v: number): void {
+    if (!this.userAccess) return this.writeL8(lin, v);
+    this.setUserAccess(false);
+    try {
+      this.writeL8(lin, v);
+    } finally {
+      this.setUserAccess(true);
+    }
+  }
+
+  sysWrite16(lin: number, v: number): void {
+    if (!this.userAccess) return this.writeL16(lin, v);
+    this.setUserAccess(false);
+    try {
+      this.writeL16(lin, v);
+    } finally {
+      this.setUserAccess(true);
+    }
+  }
+
+  sysWrite32(lin: number, v: number): void {
+    if (!this.userAccess) return this.writeL32(lin, v);
+    this.setUserAccess(false);
+    try {
+      this.writeL32(lin, v);
+    } finally {
+      this.setUserAccess(true);
+    }
   }
 
   // ---- linear accesses -------------------------------------------------------------------------
@@ -111,6 +321,7 @@ export class CpuMemory extends CpuState {
     if (i >= 0) return this.mem[i + (lin & 0xfff)];
     const j = i === -1 ? this.tlbFill(lin, false) : i;
     if (j >= 0) return this.mem[j + (lin & 0xfff)];
+    if (this.watchCount !== 0) this.checkWatch(lin, false);
     return this.memory.read8(this.translate(lin, false));
   }
 
@@ -143,7 +354,10 @@ export class CpuMemory extends CpuState {
     }
     const j = i === -1 ? this.tlbFill(lin, true) : i;
     if (j >= 0) this.mem[j + (lin & 0xfff)] = v;
-    else this.memory.write8(this.translate(lin, true), v & 0xff);
+    else {
+      if (this.watchCount !== 0) this.checkWatch(lin, true);
+      this.memory.write8(this.translate(lin, true), v & 0xff);
+    }
   }
 
   writeL16(lin: number, v: number): void {
@@ -194,12 +408,12 @@ export class CpuMemory extends CpuState {
   }
 
   wr8(seg: number, off: number, v: number): void {
-    if (off > this.segFast[seg]) this.checkLimit(seg, off, 1);
+    if (off > this.segFastW[seg]) this.checkLimitW(seg, off, 1);
     this.writeL8((this.segBase[seg] + off) | 0, v);
   }
 
   wr16(seg: number, off: number, v: number): void {
-    if (off >= this.segFast[seg]) {
+    if (off >= this.segFastW[seg]) {
       this.wr16Slow(seg, off, v);
       return;
     }
@@ -207,7 +421,7 @@ export class CpuMemory extends CpuState {
   }
 
   wr32(seg: number, off: number, v: number): void {
-    if (off + 2 >= this.segFast[seg]) {
+    if (off + 2 >= this.segFastW[seg]) {
       this.wr32Slow(seg, off, v);
       return;
     }
@@ -216,16 +430,69 @@ export class CpuMemory extends CpuState {
 
   /** Checks that a write of `size` bytes at seg:off would not fault, without writing. */
   probeWrite(seg: number, off: number, size: number): void {
+    if (this.traits.segmentLimits && off + size - 1 > this.segFastW[seg]) this.checkLimitW(seg, off, size);
+  }
+
+  /** Checks that a read of `size` bytes at seg:off would not fault, without reading. */
+  probeRead(seg: number, off: number, size: number): void {
     if (this.traits.segmentLimits && off + size - 1 > this.segFast[seg]) this.checkLimit(seg, off, size);
   }
 
   /**
-   * The full limit check: expand-down segments, and the fault. #SS for the stack segment, #GP for
-   * the others (real mode pushes no error code; protected mode pushes 0).
+   * Recomputes the fast-path limits of segment `seg` from its cache and the mode. Real and V86
+   * mode check only the limit; protected mode also wants a present, readable (or writable)
+   * segment, and every expand-down segment takes the full check.
+   */
+  refreshFast(seg: number): void {
+    const acc = this.segAccess[seg];
+    const limit = this.segLimit[seg];
+    const expandDown = (acc & (ACC_CODE | ACC_EXPAND_DOWN)) === ACC_EXPAND_DOWN;
+    if (expandDown) {
+      this.segFast[seg] = -1;
+      this.segFastW[seg] = -1;
+    } else if ((this.cr0 & 1) === 0 || (this.flags & VM) !== 0) {
+      this.segFast[seg] = limit;
+      this.segFastW[seg] = limit;
+    } else if ((acc & ACC_PRESENT) === 0) {
+      this.segFast[seg] = -1;
+      this.segFastW[seg] = -1;
+    } else {
+      const code = (acc & ACC_CODE) !== 0;
+      this.segFast[seg] = !code || (acc & ACC_WRITABLE) !== 0 ? limit : -1;
+      this.segFastW[seg] = !code && (acc & ACC_WRITABLE) !== 0 ? limit : -1;
+    }
+  }
+
+  /** After a change of CR0.PE or EFLAGS.VM: the rules of every segment change. */
+  refreshAllFast(): void {
+    for (let s = 0; s < 6; s++) this.refreshFast(s);
+  }
+
+  /**
+   * The full check for reads: in protected mode an unusable (null, not present) or execute-only
+   * segment is #GP(0) (#SS(0) for the stack), then the limit with expand-down segments. #SS for
+   * the stack segment, #GP for the others (real mode pushes no error code; protected mode 0).
    */
   checkLimit(seg: number, off: number, size: number): void {
+    if ((this.cr0 & 1) !== 0 && (this.flags & VM) === 0) {
+      const acc = this.segAccess[seg];
+      if ((acc & ACC_PRESENT) === 0) this.raise(seg === SS ? VEC_SS : VEC_GP, 0);
+      if ((acc & (ACC_CODE | ACC_WRITABLE)) === ACC_CODE) this.raise(VEC_GP, 0);
+    }
     if (this.withinLimit(seg, off, size)) return;
     // The 286 in real mode reports every limit violation, stack ones included, as #GP (13).
+    const stack = seg === SS && (this.gen >= 386 || this.protectedMode);
+    this.raise(stack ? VEC_SS : VEC_GP, this.protectedMode ? 0 : -1);
+  }
+
+  /** The full check for writes: protected mode also refuses code and read-only data segments. */
+  checkLimitW(seg: number, off: number, size: number): void {
+    if ((this.cr0 & 1) !== 0 && (this.flags & VM) === 0) {
+      const acc = this.segAccess[seg];
+      if ((acc & ACC_PRESENT) === 0) this.raise(seg === SS ? VEC_SS : VEC_GP, 0);
+      if ((acc & (ACC_CODE | ACC_WRITABLE)) !== ACC_WRITABLE) this.raise(VEC_GP, 0);
+    }
+    if (this.withinLimit(seg, off, size)) return;
     const stack = seg === SS && (this.gen >= 386 || this.protectedMode);
     this.raise(stack ? VEC_SS : VEC_GP, this.protectedMode ? 0 : -1);
   }
@@ -264,12 +531,12 @@ export class CpuMemory extends CpuState {
       this.wr8(seg, 0, (v >> 8) & 0xff);
       return;
     }
-    this.checkLimit(seg, off, 2);
+    this.checkLimitW(seg, off, 2);
     this.writeL16((this.segBase[seg] + off) | 0, v);
   }
 
   private wr32Slow(seg: number, off: number, v: number): void {
-    this.checkLimit(seg, off, 4);
+    this.checkLimitW(seg, off, 4);
     this.writeL32((this.segBase[seg] + off) | 0, v);
   }
 

@@ -49,6 +49,8 @@ export class CpuState {
    * accesses compare against this minus 1 or 3.
    */
   readonly segFast = new Float64Array(SEG_SLOTS);
+  /** The same for writes: -1 also for read-only data and code segments in protected mode. */
+  readonly segFastW = new Float64Array(SEG_SLOTS);
 
   // EFLAGS: `flags` holds every bit that is not lazily defined (see flags.ts for lzOp).
   flags = 0x0002;

@@ -11,6 +11,7 @@ import { controlHandlers } from './execControl.js';
 import { moveHandlers } from './execMove.js';
 import { mulDivHandlers } from './execMulDiv.js';
 import { shiftHandlers } from './execShift.js';
+import { protectedHandlers } from './execProtected.js';
 import { stackHandlers } from './execStack.js';
 import { stringHandlers } from './execString.js';
 import { systemHandlers } from './execSystem.js';
@@ -26,6 +27,7 @@ const REGISTRY: HandlerSet = {
   ...moveHandlers,
   ...mulDivHandlers,
   ...shiftHandlers,
+  ...protectedHandlers,
   ...stackHandlers,
   ...stringHandlers,
   ...systemHandlers,

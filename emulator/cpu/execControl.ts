@@ -7,8 +7,10 @@
  * LOOP and JCXZ count in CX or ECX according to the ADDRESS size.
  */
 import { ATT_HALT, ATT_TRAP, type CpuCore, type Handler } from './cpuCore.js';
-import { TF } from './flags.js';
-import { VEC_BP, VEC_BR, VEC_DB, VEC_OF, VEC_UD } from './fault.js';
+import { IOPL, TF, VM } from './flags.js';
+import { VEC_BP, VEC_BR, VEC_DB, VEC_GP, VEC_OF, VEC_UD } from './fault.js';
+import { callFarProtected, retFarProtected } from './farTransfer.js';
+import { iretProtected } from './interruptProtected.js';
 import { CS, SS } from './registers.js';
 
 function jccJb(c: CpuCore, op: number): void {
@@ -90,6 +92,10 @@ function jmpApD(c: CpuCore, _op: number): void {
 }
 
 function farCall(c: CpuCore, sel: number, off: number, size32: boolean): void {
+  if (!c.realAddressing) {
+    callFarProtected(c, sel, off, size32);
+    return;
+  }
   let sp = c.getSP();
   const ret = c.eip;
   if (size32) {
@@ -187,6 +193,10 @@ function retD(c: CpuCore, op: number): void {
 
 function retfW(c: CpuCore, op: number): void {
   const extra = (op & 1) === 0 ? c.fetch16() : 0;
+  if (!c.realAddressing) {
+    retFarProtected(c, false, extra);
+    return;
+  }
   const off = c.peekStack16(0);
   const sel = c.peekStack16(2);
   c.farJump(sel, off);
@@ -195,6 +205,10 @@ function retfW(c: CpuCore, op: number): void {
 
 function retfD(c: CpuCore, op: number): void {
   const extra = (op & 1) === 0 ? c.fetch16() : 0;
+  if (!c.realAddressing) {
+    retFarProtected(c, true, extra);
+    return;
+  }
   const off = c.peekStack32(0) >>> 0;
   const sel = c.peekStack32(4) & 0xffff;
   c.farJump(sel, off);
@@ -202,6 +216,10 @@ function retfD(c: CpuCore, op: number): void {
 }
 
 function iretW(c: CpuCore, _op: number): void {
+  if ((c.cr0 & 1) !== 0) {
+    iretProtected(c, false);
+    return;
+  }
   let off: number;
   let sel: number;
   let flags: number;
@@ -224,6 +242,10 @@ function iretW(c: CpuCore, _op: number): void {
 }
 
 function iretD(c: CpuCore, _op: number): void {
+  if ((c.cr0 & 1) !== 0) {
+    iretProtected(c, true);
+    return;
+  }
   const off = c.peekStack32(0) >>> 0;
   const sel = c.peekStack32(4) & 0xffff;
   const flags = c.peekStack32(8);
@@ -257,17 +279,19 @@ function loop(c: CpuCore, op: number): void {
 
 // ---- interrupts ------------------------------------------------------------------------------
 
+/** INT n: in V86 mode only at IOPL 3 (otherwise #GP(0) to the monitor). */
 function intIb(c: CpuCore, _op: number): void {
   const v = c.fetch8();
-  c.interrupt(v, c.eip);
+  if ((c.flags & VM) !== 0 && (c.flags & IOPL) !== IOPL) c.raise(VEC_GP, 0);
+  c.interrupt(v, c.eip, -1, true);
 }
 
 function int3(c: CpuCore, _op: number): void {
-  c.interrupt(VEC_BP, c.eip);
+  c.interrupt(VEC_BP, c.eip, -1, true);
 }
 
 function into(c: CpuCore, _op: number): void {
-  if (c.getOF()) c.interrupt(VEC_OF, c.eip);
+  if (c.getOF()) c.interrupt(VEC_OF, c.eip, -1, true);
 }
 
 /** F1h on the 386/486: the undocumented ICEBP, a one-byte INT 1. */

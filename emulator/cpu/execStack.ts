@@ -5,8 +5,8 @@
  * was and the instruction can restart.
  */
 import { ATT_SHADOW, ATT_TRAP, type CpuCore, type Handler } from './cpuCore.js';
-import { RF, TF, VM } from './flags.js';
-import { FAULT } from './fault.js';
+import { IOPL, RF, TF, VM } from './flags.js';
+import { FAULT, VEC_GP } from './fault.js';
 import { CS, EBP, ESP, FS, GS, SS } from './registers.js';
 
 function pushZw(c: CpuCore, op: number): void {
@@ -167,16 +167,24 @@ function popad(c: CpuCore, _op: number): void {
   c.adjustSP(32);
 }
 
+/** PUSHF/POPF in V86 mode need IOPL 3 (the monitor emulates them otherwise). */
+function checkV86Iopl(c: CpuCore): void {
+  if ((c.flags & VM) !== 0 && (c.flags & IOPL) !== IOPL) c.raise(VEC_GP, 0);
+}
+
 function pushf(c: CpuCore, _op: number): void {
+  checkV86Iopl(c);
   c.push16(c.getFlags() & 0xffff);
 }
 
 /** PUSHFD clears VM and RF in the pushed image. */
 function pushfd(c: CpuCore, _op: number): void {
+  checkV86Iopl(c);
   c.push32(c.getFlags() & ~(VM | RF));
 }
 
 function popf(c: CpuCore, _op: number): void {
+  checkV86Iopl(c);
   const v = c.peekStack16(0);
   c.setFlagBits(v, c.popfMask(false));
   c.adjustSP(2);
@@ -184,6 +192,7 @@ function popf(c: CpuCore, _op: number): void {
 }
 
 function popfd(c: CpuCore, _op: number): void {
+  checkV86Iopl(c);
   const v = c.peekStack32(0);
   c.setFlagBits(v, c.popfMask(true));
   c.adjustSP(4);

@@ -216,6 +216,11 @@ function repeat(c: CpuCore, once: Once, size: number): void {
     done++;
     n--;
     setCount(c, n);
+    // A data breakpoint hit ends the step after this iteration: the #DB trap points at the REP.
+    if (c.dbgHit !== 0) {
+      if (n !== 0) continueLater(c);
+      break;
+    }
   }
   countIterations(c, done);
 }
@@ -225,8 +230,8 @@ function repeat(c: CpuCore, once: Once, size: number): void {
  * the 4 KiB page of the linear address (so one direct RAM index covers them all); 0 when the
  * first element needs the careful path.
  */
-function runLength(c: CpuCore, seg: number, off: number, size: number, max: number): number {
-  const limitLeft = c.segFast[seg] - off + 1;
+function runLength(c: CpuCore, seg: number, off: number, size: number, max: number, write: boolean): number {
+  const limitLeft = (write ? c.segFastW : c.segFast)[seg] - off + 1;
   const spaceLeft = c.as32 ? limitLeft : Math.min(limitLeft, 0x10000 - off);
   const pageLeft = 0x1000 - (((c.segBase[seg] + off) | 0) & 0xfff);
   const bytes = Math.min(spaceLeft, pageLeft);
@@ -241,8 +246,8 @@ function movsBulk(c: CpuCore, size: number, max: number): number {
   const s = src(c);
   const d = dst(c);
   const srcSeg = c.dsSeg;
-  let k = runLength(c, srcSeg, s, size, max);
-  if (k > 0) k = runLength(c, ES, d, size, k);
+  let k = runLength(c, srcSeg, s, size, max, false);
+  if (k > 0) k = runLength(c, ES, d, size, k, true);
   if (k === 0) return 0;
   const from = c.directIndex((c.segBase[srcSeg] + s) | 0, false);
   const to = c.directIndex((c.segBase[ES] + d) | 0, true);
@@ -282,7 +287,7 @@ function movsBulk(c: CpuCore, size: number, max: number): number {
 /** REP STOS forwards over RAM: up to `max` elements inside one page. */
 function stosBulk(c: CpuCore, size: number, max: number): number {
   const d = dst(c);
-  const k = runLength(c, ES, d, size, max);
+  const k = runLength(c, ES, d, size, max, true);
   if (k === 0) return 0;
   const to = c.directIndex((c.segBase[ES] + d) | 0, true);
   if (to < 0) return 0;
@@ -326,6 +331,10 @@ function repeatCompare(c: CpuCore, once: Once, size: number): void {
     n--;
     setCount(c, n);
     if (c.getZF() !== whileEqual) break;
+    if (c.dbgHit !== 0) {
+      if (n !== 0) continueLater(c);
+      break;
+    }
   }
   countIterations(c, done);
 }

@@ -5,7 +5,8 @@
 import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
 import { DF, IF } from './flags.js';
 import { isLockable } from './opcodeTable.js';
-import { UnsupportedError, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
+import { VEC_GP, VEC_NM, VEC_UD } from './fault.js';
+import { writeDebugRegister } from './debugRegisters.js';
 import { CS, DS, FS, GS, SS } from './registers.js';
 
 // ---- prefixes --------------------------------------------------------------------------------
@@ -83,7 +84,9 @@ function operandSize(c: CpuCore, first: number): void {
   const size = c.defOpIdx ^ 256;
   c.opIdx = size;
   c.ops[op | size](c, op);
+  // A far transfer inside may have changed the code size: restore both defaults.
   c.opIdx = c.defOpIdx;
+  c.as32 = c.defAs32;
   c.prefixed = false;
 }
 
@@ -98,6 +101,7 @@ function addressSize(c: CpuCore, first: number): void {
   c.as32 = !c.defAs32;
   c.ops[op | c.opIdx](c, op);
   c.as32 = c.defAs32;
+  c.opIdx = c.defOpIdx;
   c.prefixed = false;
 }
 
@@ -130,6 +134,7 @@ function segmentOverride(c: CpuCore, first: number): void {
   c.dsSeg = DS;
   c.ssSeg = SS;
   c.opIdx = c.defOpIdx;
+  c.as32 = c.defAs32;
   c.prefixed = false;
 }
 
@@ -282,8 +287,21 @@ function writeCr0(c: CpuCore, v: number): void {
   if (c.gen >= 486) mask |= 0x60050020;
   let next = v & mask;
   if (c.gen >= 486) next |= 0x10; // ET is hardwired on the 486
-  if (next & 0x80000000) throw new UnsupportedError('paging (CR0.PG) is not implemented yet');
-  c.cr0 = next | 0;
+  // Paging without protection is invalid.
+  if ((next & 0x80000001) === 0x80000000) c.raise(VEC_GP, 0);
+  setCr0(c, next | 0);
+}
+
+/** Installs a new CR0: the TLB, the access class and the segment fast paths follow PE, PG and WP. */
+export function setCr0(c: CpuCore, next: number): void {
+  const changed = c.cr0 ^ next;
+  c.cr0 = next;
+  if (changed & 0x80010001) c.flushTlb();
+  if (changed & 1) {
+    if ((next & 1) === 0) c.cpl = 0;
+    c.refreshAllFast();
+  }
+  c.selectTlb();
 }
 
 /** 0F 20 / 0F 22: MOV r32,CRn / MOV CRn,r32. The ModR/M mod field is ignored (always registers). */
@@ -307,7 +325,8 @@ function movCdRd(c: CpuCore, _op: number): void {
   if (n === 0) writeCr0(c, v);
   else if (n === 2) c.cr2 = v;
   else if (n === 3) {
-    c.cr3 = v & ~0xfe7;
+    // PWT and PCD (bits 3, 4) exist on the 486; the rest of the low 12 bits read as 0.
+    c.cr3 = v & (c.gen >= 486 ? ~0xfe7 : ~0xfff);
     c.flushTlb();
   } else c.raise(VEC_UD);
 }
@@ -326,7 +345,7 @@ function movDdRd(c: CpuCore, _op: number): void {
   checkCpl0(c);
   let n = (m >> 3) & 7;
   if (n === 4 || n === 5) n += 2;
-  c.dr[n] = c.r32[m & 7];
+  writeDebugRegister(c, n, c.r32[m & 7]);
 }
 
 /** Test registers TR3-TR7 (TR6/TR7 on the 386): stored, with no cache or TLB test behaviour. */
@@ -413,21 +432,14 @@ function lmsw(c: CpuCore, m: number): void {
   const v = c.readE16(m);
   checkCpl0(c);
   const keepPE = c.cr0 & 1;
-  c.cr0 = (c.cr0 & ~0xf) | (v & 0xf) | keepPE;
+  setCr0(c, (c.cr0 & ~0xf) | (v & 0xf) | keepPE);
 }
 
 function invlpg(c: CpuCore, m: number): void {
   if (m >= 0xc0) c.raise(VEC_UD);
   checkCpl0(c);
-  c.ea(m);
-  c.flushTlb();
-}
-
-// ---- group 6 (0F 00), LAR/LSL, ARPL: protected mode only ---------------------------------------
-
-function protectedOnly(c: CpuCore, _op: number): void {
-  if (c.realAddressing) c.raise(VEC_UD);
-  throw new UnsupportedError('LLDT/LTR/SLDT/STR/VERR/VERW/LAR/LSL/ARPL are not implemented yet');
+  const off = c.ea(m);
+  c.flushPage((c.segBase[c.eaSeg] + off) | 0);
 }
 
 // ---- CPUID, caches -----------------------------------------------------------------------------
@@ -531,7 +543,6 @@ export const systemHandlers: Record<string, Handler | readonly [Handler, Handler
   smsw,
   lmsw,
   invlpg,
-  protectedOnly,
   cpuid,
   cacheNop,
   esc,

@@ -136,7 +136,7 @@ function build(): TableSlot[] {
   t[0x60] = e('pusha*', 186, 'pusha');
   t[0x61] = e('popa*', 186, 'popa');
   t[0x62] = e('bound Gv,Ma', 186, 'bound');
-  t[0x63] = e('arpl Ew,Gw', 286, 'protectedOnly');
+  t[0x63] = e('arpl Ew,Gw', 286, 'arpl');
   t[0x64] = e('fs', 386, 'prefix.seg', 'prefix');
   t[0x65] = e('gs', 386, 'prefix.seg', 'prefix');
   t[0x66] = e('o32', 386, 'prefix.opsize', 'prefix');
@@ -268,12 +268,12 @@ function build(): TableSlot[] {
 function buildTwoByte(): TableSlot[] {
   const t: TableSlot[] = new Array<TableSlot>(256).fill(null);
   t[0x00] = g(286, null, [
-    e('sldt Ev', 286, 'protectedOnly'),
-    e('str Ev', 286, 'protectedOnly'),
-    e('lldt Ew', 286, 'protectedOnly'),
-    e('ltr Ew', 286, 'protectedOnly'),
-    e('verr Ew', 286, 'protectedOnly'),
-    e('verw Ew', 286, 'protectedOnly'),
+    e('sldt Ev', 286, 'sldt'),
+    e('str Ev', 286, 'str'),
+    e('lldt Ew', 286, 'lldt'),
+    e('ltr Ew', 286, 'ltr'),
+    e('verr Ew', 286, 'verr'),
+    e('verw Ew', 286, 'verw'),
     null,
     null,
   ]);
@@ -287,8 +287,8 @@ function buildTwoByte(): TableSlot[] {
     e('lmsw Ew', 286, 'lmsw'),
     e('invlpg M', 486, 'invlpg'),
   ]);
-  t[0x02] = e('lar Gv,Ev', 286, 'protectedOnly');
-  t[0x03] = e('lsl Gv,Ev', 286, 'protectedOnly');
+  t[0x02] = e('lar Gv,Ev', 286, 'lar');
+  t[0x03] = e('lsl Gv,Ev', 286, 'lsl');
   t[0x06] = e('clts', 286, 'clts');
   // 0F 0B has been an invalid opcode since the 286 (later named UD2).
   t[0x0b] = e('ud2', 286, 'invalid');

@@ -198,6 +198,11 @@ export class PhysicalMemory {
     return this.slowRead(a, true);
   }
 
+  /** Debugger read of a dword (page-table entries): no device side effects. */
+  peek32(addr: number): number {
+    return (this.peek8(addr) | (this.peek8(addr + 1) << 8) | (this.peek8(addr + 2) << 16) | (this.peek8(addr + 3) << 24)) >>> 0;
+  }
+
   write8(addr: number, value: number): void {
     const a = (addr & this.mask) >>> 0;
     if (this.isRam(a)) {

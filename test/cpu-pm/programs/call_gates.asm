@@ -263,7 +263,7 @@ show_frame:
         SHOW32  ' esp=', esi
         PUTS    ' frame:'
 .l:     PUTS    ' '
-        PHEX32  [esi]
+        PHEX32  [ss:esi]
         add     esi, 4
         loop    .l
         NL

@@ -290,15 +290,15 @@ h386:
         lea     esi, [esp + 8]
         SHOW32  ' esp=', esi
         call    show_flags
-        SHOW32  ' frame: eip=', [esi]
-        SHOW16  ' cs=', [esi + 4]
-        mov     eax, [esi + 8]
+        SHOW32  ' frame: eip=', [ss:esi]
+        SHOW16  ' cs=', [ss:esi + 4]
+        mov     eax, [ss:esi + 8]
         and     eax, EFL_SHOWN
         SHOW32  ' efl=', eax
-        test    byte [esi + 4], 3
+        test    byte [ss:esi + 4], 3
         jz      .same
-        SHOW32  ' esp=', [esi + 12]
-        SHOW16  ' ss=', [esi + 16]
+        SHOW32  ' esp=', [ss:esi + 12]
+        SHOW16  ' ss=', [ss:esi + 16]
 .same:  NL
         pop     esi
         pop     eax
