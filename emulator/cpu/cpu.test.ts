@@ -297,14 +297,25 @@ describe('faults', () => {
     expect(cpu.run(10)).toBe(0);
   });
 
-  it('stops with "unsupported" when real-mode code reaches protected-mode interrupts', () => {
-    // mov eax, cr0; or al, 1; mov cr0, eax; int3
-    const { cpu } = setup([0x0f, 0x20, 0xc0, 0x0c, 0x01, 0x0f, 0x22, 0xc0, 0xcc]);
-    cpu.run(10);
-    expect(cpu.stopReason).toBe('unsupported');
-    expect(cpu.unsupportedReason).toMatch(/protected mode/);
-    expect(cpu.getReg('ip')).toBe(CODE + 8);
+  it('translateLinear follows the page tables without touching their Accessed bits', () => {
+    const { cpu, memory } = setup([0x90]);
+    const dv = new DataView(memory.ram.buffer);
+    // Directory at 10000h, one table at 11000h: linear 400000h-400FFFh -> physical 123000h.
+    dv.setUint32(0x10000 + 1 * 4, 0x11000 | 0x7, true);
+    dv.setUint32(0x11000, 0x123000 | 0x7, true);
+    cpu.setReg('cr3', 0x10000);
+    cpu.setReg('cr0', 0x80000001);
     expect(cpu.mode()).toBe('protected');
+    expect(cpu.translateLinear(0x400abc)).toBe(0x123abc);
+    expect(cpu.translateLinear(0x401000)).toBe(-1);
+    expect(cpu.translateLinear(0x800000)).toBe(-1);
+    expect(dv.getUint32(0x10004, true) & 0x20).toBe(0);
+    expect(dv.getUint32(0x11000, true) & 0x20).toBe(0);
+    // A real access through the CPU sets Accessed in both levels (and Dirty for a write).
+    cpu.writeLinear8(0x400abc, 0x5a);
+    expect(memory.ram[0x123abc]).toBe(0x5a);
+    expect(dv.getUint32(0x10004, true) & 0x20).toBe(0x20);
+    expect(dv.getUint32(0x11000, true) & 0x60).toBe(0x60);
   });
 });
 

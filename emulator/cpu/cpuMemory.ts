@@ -369,6 +369,8 @@ export class CpuMemory extends CpuState {
       this.mem[p + 1] = v >> 8;
       return;
     }
+    // A word across two pages: both must be writable before either byte changes.
+    if (o === 0xfff) this.probeWritePage((lin + 1) | 0);
     this.writeL8(lin, v & 0xff);
     this.writeL8((lin + 1) | 0, (v >> 8) & 0xff);
   }
@@ -385,8 +387,14 @@ export class CpuMemory extends CpuState {
       m[p + 3] = v >> 24;
       return;
     }
+    if (o > 0xffc) this.probeWritePage((lin + 3) & ~0xfff);
     this.writeL16(lin, v & 0xffff);
     this.writeL16((lin + 2) | 0, (v >>> 16) & 0xffff);
+  }
+
+  /** Makes sure a write to the page of `lin` will not fault (translates it, may raise #PF). */
+  private probeWritePage(lin: number): void {
+    if ((this.cr0 & PG) !== 0 && this.tlbW[lin >>> 12] === -1) this.tlbFill(lin, true);
   }
 
   // ---- segmented accesses ----------------------------------------------------------------------

@@ -321,7 +321,9 @@ function boundD(c: CpuCore, _op: number): void {
   if (v < lo || v > hi) c.raise(VEC_BR);
 }
 
+/** HLT is privileged: #GP(0) at CPL > 0 and in V86 mode. */
 function hlt(c: CpuCore, _op: number): void {
+  if ((c.cr0 & 1) !== 0 && ((c.flags & VM) !== 0 || c.cpl !== 0)) c.raise(VEC_GP, 0);
   c.halted = true;
   c.attention |= ATT_HALT;
 }

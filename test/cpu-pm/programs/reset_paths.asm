@@ -42,6 +42,9 @@ real_main:
         call    print16_nl
         mov     ax, cs
         SHOW16_16 'cs=', ax
+        ; The family only: model and stepping name the chip (QEMU's -cpu 486 says model 8, a DX4;
+        ; ours is a 486SX, model 2).
+        and     esi, 0xFFFFFF00
         SHOW32_16 ' edx=', esi
         and     edi, 0x00277FD7
         SHOW32_16 ' eflags=', edi
