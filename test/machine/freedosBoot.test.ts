@@ -69,7 +69,7 @@ describe('FreeDOS boots like in QEMU', () => {
   // SYSLINUX's ldlinux switches to protected mode and executes LLDT, which the CPU does not
   // implement yet (it stops with 'unsupported' right after the SYSLINUX banner).
   for (const [name, path] of [['plain', hdd], ['zlib-compressed', hddZlib]] as const) {
-    it.skip(`${name} qcow2 hard disk boots through SYSLINUX to C:\\> without the suspect-partition warning`, async () => {
+    it(`${name} qcow2 hard disk boots through SYSLINUX to C:\\> without the suspect-partition warning`, async () => {
       if (path === null || !hasTool('qemu-system-i386')) return;
       const m = hddMachine(path);
       expect(runUntilPrompt(m, 'C:\\>', 120), screen(m).join('\n')).toBe(true);
@@ -138,7 +138,7 @@ describe('FreeDOS boots like in QEMU', () => {
 
   // EMM386 on the Ripcord floppy enters protected mode and virtual-8086 mode with paging: the CPU
   // stops at LTR ('LLDT/LTR/... are not implemented yet') right after EMM386 prints its memory map.
-  it.skip('Ripcord floppy with y, y, y, n loads HIMEM and EMM386 and reaches A:\\> with the same screen', async () => {
+  it('Ripcord floppy with y, y, y, n loads HIMEM and EMM386 and reaches A:\\> with the same screen', async () => {
     if (ripcord === null || !hasTool('qemu-system-i386')) return;
     const prompts = ['?DOS=HIGH[Y,N]?', '?DEVICE=\\FDOS\\HIMEM.EXE /VERBOSE[Y,N]?', '?DEVICE=\\FDOS\\EMM386.EXE /VERBOSE[Y,N]?', '?DEVICE=\\UMBPCI.SYS[Y,N]?'];
     const answers = ['y', 'y', 'y', 'n'];
