@@ -1,7 +1,9 @@
 /**
  * CPU interpreter speed on real-mode kernels (bench/cpu/kernels.asm, assembled with nasm): ALU
  * loops (16- and 32-bit with memory operands), MUL/DIV, REP MOVS/STOS, near and far CALL/RET and
- * INT/IRET round trips. Each kernel runs a fixed instruction count after a warm-up, several times;
+ * INT/IRET round trips; then on protected-mode kernels with paging on (bench/cpu/pmKernels.asm):
+ * 32-bit ALU, memory through paging, CALL/RET, segment loads, INT through an interrupt gate, the
+ * page-fault round trip and the V86 INT round trip. Each kernel runs a fixed instruction count after a warm-up, several times;
  * the best run counts. Every REP iteration counts as one instruction (as the CPU counts them).
  *
  * MIPS are given against the process's CPU time (the machine may be shared, so wall time would
@@ -33,8 +35,11 @@ const WARMUP = 5_000_000;
 const MEASURE = 10_000_000;
 const REPEATS = 5;
 
-function assembleKernels(): Uint8Array {
-  const src = resolve('bench', 'cpu', 'kernels.asm');
+const PM_KERNELS: readonly string[] = ['alu32', 'mem paging', 'call/ret', 'seg loads', 'int gate', 'page fault', 'v86 int'];
+const PM_LOAD = 0x10000;
+
+function assembleKernels(file = 'kernels.asm'): Uint8Array {
+  const src = resolve('bench', 'cpu', file);
   const dir = mkdtempSync(join(tmpdir(), 'cpu-bench-'));
   try {
     const out = join(dir, 'kernels.bin');
@@ -81,6 +86,23 @@ function geomean(values: readonly number[]): number {
   return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
 }
 
+/** Runs one kernel: warm-up, then the best of REPEATS measured runs; returns MIPS (cpu, wall). */
+function measure(c: Cpu): [number, number] {
+  runFor(c, WARMUP);
+  let bestCpu = 0;
+  let bestWall = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    runFor(c, MEASURE);
+    const wallUs = Number(process.hrtime.bigint() - t0) / 1e3;
+    const used = process.cpuUsage(c0);
+    bestCpu = Math.max(bestCpu, MEASURE / (used.user + used.system));
+    bestWall = Math.max(bestWall, MEASURE / wallUs);
+  }
+  return [bestCpu, bestWall];
+}
+
 const code = assembleKernels();
 const cpu = makeCpu(code);
 const cpuMips: number[] = [];
@@ -108,3 +130,24 @@ for (const k of KERNELS) {
 const noRep = (v: readonly number[]): number[] => v.filter((_, i) => KERNELS[i].name !== 'rep movs/stos');
 console.log(`  ${'geomean'.padEnd(16)} ${geomean(cpuMips).toFixed(1).padStart(10)} ${geomean(wallMips).toFixed(1).padStart(11)}`);
 console.log(`  ${'geomean w/o REP'.padEnd(16)} ${geomean(noRep(cpuMips)).toFixed(1).padStart(10)} ${geomean(noRep(wallMips)).toFixed(1).padStart(11)}`);
+
+const pmCode = assembleKernels('pmKernels.asm');
+const pmMemory = new PhysicalMemory(8 * 1024 * 1024);
+pmMemory.ram.set(pmCode, PM_LOAD);
+const pmCpu = new Cpu({ model: '486', memory: pmMemory, io: new IoBus() });
+const pmCpuMips: number[] = [];
+const pmWallMips: number[] = [];
+console.log(`\nCPU model 486, protected mode with paging, best of ${REPEATS} runs of ${MEASURE / 1e6}M instructions per kernel`);
+console.log(`  ${'kernel'.padEnd(16)} ${'MIPS (cpu)'.padStart(10)} ${'MIPS (wall)'.padStart(11)}`);
+PM_KERNELS.forEach((name, k) => {
+  pmCpu.reset('hard');
+  pmCpu.setReg('cs', PM_LOAD >> 4);
+  pmCpu.setReg('eip', 0);
+  pmCpu.setReg('ebp', k);
+  const [c, w] = measure(pmCpu);
+  if (pmCpu.mode() === 'real') throw new Error(`protected-mode kernel ${name} did not leave real mode`);
+  pmCpuMips.push(c);
+  pmWallMips.push(w);
+  console.log(`  ${name.padEnd(16)} ${c.toFixed(1).padStart(10)} ${w.toFixed(1).padStart(11)}`);
+});
+console.log(`  ${'geomean'.padEnd(16)} ${geomean(pmCpuMips).toFixed(1).padStart(10)} ${geomean(pmWallMips).toFixed(1).padStart(11)}`);

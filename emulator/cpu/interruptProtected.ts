@@ -32,6 +32,14 @@ import { SWITCH_INT, SWITCH_IRET, switchThroughGate, taskSwitch } from './taskSw
  * a gate DPL >= CPL. Error codes of faults found here carry the EXT bit (c.extBit).
  */
 export function interruptProtected(c: CpuCore, vector: number, returnEip: number, errorCode: number, soft: boolean): void {
+  // Table, TSS and inner-stack accesses are supervisor accesses: select that class once for the
+  // whole delivery (a fault restores the class of the CPL; so does the end of the delivery).
+  c.setUserAccess(false);
+  deliver(c, vector, returnEip, errorCode, soft);
+  c.selectTlb();
+}
+
+function deliver(c: CpuCore, vector: number, returnEip: number, errorCode: number, soft: boolean): void {
   const ext = c.extBit;
   const idtErr = vector * 8 + 2 + ext;
   if (vector * 8 + 7 > c.idtrLimit) c.raise(VEC_GP, idtErr);
@@ -91,6 +99,8 @@ export function interruptProtected(c: CpuCore, vector: number, returnEip: number
     return;
   }
   if (v86) c.raise(VEC_GP, terr);
+  // Same privilege: the frame goes on the current stack with the current CPL's access class.
+  c.selectTlb();
   stackFromCurrent(c);
   stk.faultSel = 0;
   pushFrame(c, flags, returnEip, errorCode, w);
