@@ -28,6 +28,31 @@ SEL_D32 equ 0x10
 SEL_D32B equ 0x18
 SEL_TSS equ 0x20
 
+%ifdef MULTIBOOT
+; The same kernels as a multiboot image (for other emulators that boot one directly): the loader
+; enters mb_entry in 32-bit protected mode; the kernel number is patched into kernel_index.
+        bits    32
+        align   4
+mb_header:
+        dd      0x1BADB002
+        dd      0x00010000
+        dd      -(0x1BADB002 + 0x00010000)
+        dd      mb_header
+        dd      0x10000
+        dd      image_end
+        dd      image_end
+        dd      mb_entry
+kernel_index:
+        dd      0
+mb_entry:
+        cli
+        lgdt    [gdtr]
+        lidt    [idtr]
+        jmp     SEL_C32:.pm
+.pm:    mov     ebp, [kernel_index]
+        jmp     pm32
+%endif
+
         bits    16
 entry:  cli
         lgdt    [cs:gdtr - 0x10000]
@@ -176,3 +201,4 @@ v86_loop:
         int     0x40
         inc     cx
         jmp     v86_loop
+image_end:

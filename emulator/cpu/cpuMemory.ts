@@ -168,25 +168,17 @@ export class CpuMemory extends CpuState {
   }
 
   flushTlb(): void {
+    // Every filled entry is in the list (tlbFill flushes before the list overflows).
     const n = this.tlbCount;
     const user = this.tlbUR !== this.tlbSR;
-    if (n >= TLB_LIST) {
-      this.tlbSR.fill(-1);
-      this.tlbSW.fill(-1);
+    const list = this.tlbList;
+    for (let i = 0; i < n; i++) {
+      const p = list[i];
+      this.tlbSR[p] = -1;
+      this.tlbSW[p] = -1;
       if (user) {
-        this.tlbUR.fill(-1);
-        this.tlbUW.fill(-1);
-      }
-    } else {
-      const list = this.tlbList;
-      for (let i = 0; i < n; i++) {
-        const p = list[i];
-        this.tlbSR[p] = -1;
-        this.tlbSW[p] = -1;
-        if (user) {
-          this.tlbUR[p] = -1;
-          this.tlbUW[p] = -1;
-        }
+        this.tlbUR[p] = -1;
+        this.tlbUW[p] = -1;
       }
     }
     this.tlbCount = 0;

@@ -282,6 +282,10 @@ function loop(c: CpuCore, op: number): void {
 /** INT n: in V86 mode only at IOPL 3 (otherwise #GP(0) to the monitor). */
 function intIb(c: CpuCore, _op: number): void {
   const v = c.fetch8();
+  if ((c.cr0 & 1) === 0) {
+    c.interrupt(v, c.eip);
+    return;
+  }
   if ((c.flags & VM) !== 0 && (c.flags & IOPL) !== IOPL) c.raise(VEC_GP, 0);
   c.interrupt(v, c.eip, -1, true);
 }

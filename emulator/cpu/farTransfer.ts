@@ -91,9 +91,16 @@ export function enterCode(c: CpuCore, sel: number, addr: number, lo: number, hi:
   const limit = limitOf(lo, hi);
   if (off > limit) c.raise(VEC_GP, 0);
   if ((hi & 0x100) === 0) c.sysWrite8((addr + 5) | 0, ((hi >>> 8) | 1) & 0xff);
-  c.segSel[CS] = (sel & 0xfffc) | cpl;
+  const newSel = (sel & 0xfffc) | cpl;
   if (cpl !== c.cpl) c.setCpl(cpl);
-  c.setCache(CS, baseOf(lo, hi), limit, accessOf(hi) | 1);
+  const base = baseOf(lo, hi) | 0;
+  const access = accessOf(hi) | 1;
+  // Back to the same code segment (an interrupt handler's IRET, a call within a ring): the
+  // cache and the fetch window stay valid.
+  if (c.segSel[CS] !== newSel || c.segBase[CS] !== base || c.segLimit[CS] !== limit || c.segAccess[CS] !== access) {
+    c.segSel[CS] = newSel;
+    c.setCache(CS, base, limit, access);
+  }
   c.eip = off;
 }
 

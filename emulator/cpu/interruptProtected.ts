@@ -6,7 +6,7 @@
  * task (NT).
  */
 import type { CpuCore } from './cpuCore.js';
-import { ATT_TRAP } from './cpuCore.js';
+import { ATT_DEBUG, ATT_TRAP } from './cpuCore.js';
 import { ACC_REAL_CODE, ACC_REAL_DATA } from './cpuState.js';
 import { T_INT286, T_INT386, T_TASK_GATE, T_TRAP286, T_TRAP386, desc, dplOf, isCode, limitOf, presentOf, readDescriptor } from './descriptor.js';
 import { VEC_GP, VEC_NP, VEC_TS } from './fault.js';
@@ -229,5 +229,8 @@ export function setV86(c: CpuCore, seg: number, sel: number): void {
 
 function afterFlags(c: CpuCore): void {
   if (c.flags & TF) c.attention |= ATT_TRAP;
-  if (c.flags & RF) c.rfFresh = true;
+  if (c.flags & RF) {
+    c.rfFresh = true;
+    c.attention |= ATT_DEBUG;
+  }
 }

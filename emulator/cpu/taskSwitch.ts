@@ -10,7 +10,7 @@
  * E IP, 10 FLAGS, 12-21 AX..DI, 22-29 ES CS SS DS, 2A LDT.
  */
 import type { CpuCore } from './cpuCore.js';
-import { ATT_TRAP } from './cpuCore.js';
+import { ATT_DEBUG, ATT_TRAP } from './cpuCore.js';
 import { accessOf, baseOf, desc, descriptorLinear, dplOf, isCode, isSegment, limitOf, presentOf, readDescriptor, setBusy, systemType, T_LDT, T_TSS286, T_TSS386 } from './descriptor.js';
 import { VEC_GP, VEC_NP, VEC_SS, VEC_TS } from './fault.js';
 import { NT, RF, TF, VM } from './flags.js';
@@ -113,6 +113,10 @@ export function taskSwitch(c: CpuCore, sel: number, addr: number, lo: number, hi
   const mask = tss32 ? c.flagsWritable | RF | VM | NT | 0x3000 : 0xffff & (c.flagsWritable | NT | 0x3000);
   c.setFlagBits(eflags, mask);
   if (c.flags & TF) c.attention |= ATT_TRAP;
+  if (c.flags & RF) {
+    c.rfFresh = true;
+    c.attention |= ATT_DEBUG;
+  }
   const v86 = (c.flags & VM) !== 0;
   c.setCpl(v86 ? 3 : newSel[CS] & 3);
   // Selectors first (with empty caches), so a fault below shows the new task's selectors.
