@@ -3,7 +3,9 @@
  * loops (16- and 32-bit with memory operands), MUL/DIV, REP MOVS/STOS, near and far CALL/RET and
  * INT/IRET round trips; then on protected-mode kernels with paging on (bench/cpu/pmKernels.asm):
  * 32-bit ALU, memory through paging, CALL/RET, segment loads, INT through an interrupt gate, the
- * page-fault round trip and the V86 INT round trip. Each kernel runs a fixed instruction count after a warm-up, several times;
+ * page-fault round trip and the V86 INT round trip. The same protected-mode kernels, built as a
+ * multiboot image, then run in v86 (the `v86` package, an x86 emulator with a JIT to WebAssembly,
+ * as the speed anchor): MIPS from its instruction counter over a fixed CPU time, and our ratio. Each kernel runs a fixed instruction count after a warm-up, several times;
  * the best run counts. Every REP iteration counts as one instruction (as the CPU counts them).
  *
  * MIPS are given against the process's CPU time (the machine may be shared, so wall time would
@@ -13,6 +15,8 @@
  *   npm run bench -- cpu          (bundled and run by scripts/bench.mjs)
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,12 +42,12 @@ const REPEATS = 5;
 const PM_KERNELS: readonly string[] = ['alu32', 'mem paging', 'call/ret', 'seg loads', 'int gate', 'page fault', 'v86 int'];
 const PM_LOAD = 0x10000;
 
-function assembleKernels(file = 'kernels.asm'): Uint8Array {
+function assembleKernels(file = 'kernels.asm', defines: readonly string[] = []): Uint8Array {
   const src = resolve('bench', 'cpu', file);
   const dir = mkdtempSync(join(tmpdir(), 'cpu-bench-'));
   try {
     const out = join(dir, 'kernels.bin');
-    execFileSync('nasm', ['-f', 'bin', '-w+error', '-o', out, src], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('nasm', ['-f', 'bin', '-w+error', ...defines.map((d) => `-D${d}`), '-o', out, src], { stdio: ['ignore', 'ignore', 'inherit'] });
     return new Uint8Array(readFileSync(out));
   } catch (e) {
     throw new Error(`cannot assemble ${src} (is nasm installed?): ${e instanceof Error ? e.message : String(e)}`);
@@ -151,3 +155,66 @@ PM_KERNELS.forEach((name, k) => {
   console.log(`  ${name.padEnd(16)} ${c.toFixed(1).padStart(10)} ${w.toFixed(1).padStart(11)}`);
 });
 console.log(`  ${'geomean'.padEnd(16)} ${geomean(pmCpuMips).toFixed(1).padStart(10)} ${geomean(pmWallMips).toFixed(1).padStart(11)}`);
+
+// ---- the same kernels in v86 --------------------------------------------------------------------
+
+/** Offset of kernel_index in the multiboot image (right after the 32-byte header). */
+const MB_KERNEL_INDEX = 0x20;
+const V86_WARMUP_MS = 1000;
+const V86_MEASURE_MS = 3000;
+
+interface V86Instance {
+  add_listener(event: 'emulator-ready', listener: () => void): void;
+  get_instruction_counter(): number;
+  destroy(): Promise<void>;
+}
+type V86Constructor = new (options: Record<string, unknown>) => V86Instance;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** MIPS of one kernel in v86 (its counter is 32 bits: differences are taken modulo 2^32). */
+async function v86Mips(V86: V86Constructor, wasmPath: string, image: Uint8Array, kernel: number): Promise<number> {
+  const img = image.slice();
+  new DataView(img.buffer).setUint32(MB_KERNEL_INDEX, kernel, true);
+  const emu = new V86({
+    wasm_path: wasmPath,
+    memory_size: 16 * 1024 * 1024,
+    multiboot: { buffer: img.buffer },
+    autostart: true,
+    disable_keyboard: true,
+    disable_mouse: true,
+    disable_speaker: true,
+  });
+  await new Promise<void>((r) => emu.add_listener('emulator-ready', r));
+  await sleep(V86_WARMUP_MS);
+  const n0 = emu.get_instruction_counter();
+  const c0 = process.cpuUsage();
+  await sleep(V86_MEASURE_MS);
+  const n = (emu.get_instruction_counter() - n0) >>> 0;
+  const used = process.cpuUsage(c0);
+  await emu.destroy();
+  return n / (used.user + used.system);
+}
+
+async function compareWithV86(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  let entry: string;
+  try {
+    entry = require.resolve('v86');
+  } catch {
+    console.log('\nv86 is not installed (npm install): no comparison');
+    return;
+  }
+  // A computed specifier keeps the bundler from inlining the emulator into this benchmark.
+  const mod = (await import(pathToFileURL(entry).href)) as { V86: V86Constructor };
+  const wasmPath = require.resolve('v86/build/v86.wasm');
+  const image = assembleKernels('pmKernels.asm', ['MULTIBOOT']);
+  console.log(`\nThe same kernels in v86 (MIPS over ${V86_MEASURE_MS / 1000} s of CPU time after ${V86_WARMUP_MS / 1000} s), and ours / v86`);
+  console.log(`  ${'kernel'.padEnd(16)} ${'v86 MIPS'.padStart(10)} ${'ours/v86'.padStart(9)}`);
+  for (let k = 0; k < PM_KERNELS.length; k++) {
+    const mips = await v86Mips(mod.V86, wasmPath, image, k);
+    console.log(`  ${PM_KERNELS[k].padEnd(16)} ${mips.toFixed(1).padStart(10)} ${(pmCpuMips[k] / mips).toFixed(2).padStart(9)}`);
+  }
+}
+
+await compareWithV86();
