@@ -34,9 +34,11 @@ import { SWITCH_INT, SWITCH_IRET, switchThroughGate, taskSwitch } from './taskSw
 export function interruptProtected(c: CpuCore, vector: number, returnEip: number, errorCode: number, soft: boolean): void {
   // Table, TSS and inner-stack accesses are supervisor accesses: select that class once for the
   // whole delivery (a fault restores the class of the CPL; so does the end of the delivery).
-  c.setUserAccess(false);
-  deliver(c, vector, returnEip, errorCode, soft);
-  c.selectTlb();
+  if (c.userAccess) {
+    c.setUserAccess(false);
+    deliver(c, vector, returnEip, errorCode, soft);
+    c.selectTlb();
+  } else deliver(c, vector, returnEip, errorCode, soft);
 }
 
 function deliver(c: CpuCore, vector: number, returnEip: number, errorCode: number, soft: boolean): void {
@@ -77,16 +79,38 @@ function deliver(c: CpuCore, vector: number, returnEip: number, errorCode: numbe
     const ssLo = desc.lo;
     const ssHi = desc.hi;
     const ssAddr = desc.addr;
-    if (v86) {
-      stkPush(c, c.segSel[GS], w);
-      stkPush(c, c.segSel[FS], w);
-      stkPush(c, c.segSel[DS], w);
-      stkPush(c, c.segSel[ES], w);
-    }
-    stkPush(c, c.segSel[SS], w);
-    stkPush(c, c.r32[4], w);
-    pushFrame(c, flags, returnEip, errorCode, w);
     if (toff > limitOf(tlo, thi)) c.raise(VEC_GP, 0);
+    const frame = ((v86 ? 9 : 5) + (errorCode >= 0 ? 1 : 0)) * w;
+    if (w === 4 && (stk.access & 0x400c) === 0x4000 && stk.sp >= frame && stk.sp - 1 <= stk.limit) {
+      // The usual frame: 32-bit gate, an ordinary 32-bit stack, no wrap; the delivery runs with
+      // supervisor accesses, which is what the inner stack needs.
+      // Written from the top down, as the chip pushes (a page fault reports the first one).
+      let lin = (stk.base + stk.sp) | 0;
+      stk.sp -= frame;
+      if (v86) {
+        c.writeL32((lin - 4) | 0, c.segSel[GS]);
+        c.writeL32((lin - 8) | 0, c.segSel[FS]);
+        c.writeL32((lin - 12) | 0, c.segSel[DS]);
+        c.writeL32((lin - 16) | 0, c.segSel[ES]);
+        lin = (lin - 16) | 0;
+      }
+      c.writeL32((lin - 4) | 0, c.segSel[SS]);
+      c.writeL32((lin - 8) | 0, c.r32[4]);
+      c.writeL32((lin - 12) | 0, flags);
+      c.writeL32((lin - 16) | 0, c.segSel[CS]);
+      c.writeL32((lin - 20) | 0, returnEip);
+      if (errorCode >= 0) c.writeL32((lin - 24) | 0, errorCode);
+    } else {
+      if (v86) {
+        stkPush(c, c.segSel[GS], w);
+        stkPush(c, c.segSel[FS], w);
+        stkPush(c, c.segSel[DS], w);
+        stkPush(c, c.segSel[ES], w);
+      }
+      stkPush(c, c.segSel[SS], w);
+      stkPush(c, c.r32[4], w);
+      pushFrame(c, flags, returnEip, errorCode, w);
+    }
     leaveFlags(c, type);
     if (v86) {
       c.loadNull(ES, 0);
@@ -101,13 +125,25 @@ function deliver(c: CpuCore, vector: number, returnEip: number, errorCode: numbe
   if (v86) c.raise(VEC_GP, terr);
   // Same privilege: the frame goes on the current stack with the current CPL's access class.
   c.selectTlb();
-  stackFromCurrent(c);
-  stk.faultSel = 0;
-  pushFrame(c, flags, returnEip, errorCode, w);
   if (toff > limitOf(tlo, thi)) c.raise(VEC_GP, 0);
+  const frame = (errorCode >= 0 ? 4 : 3) * w;
+  const sp = c.r32[4];
+  if (c.ss32 && w === 4 && sp >>> 0 >= frame && ((sp - 1) >>> 0) <= c.segFastW[SS]) {
+    // The usual frame: 32-bit, inside an ordinary stack segment, no wrap.
+    const lin = (c.segBase[SS] + sp) | 0;
+    c.writeL32((lin - 4) | 0, flags);
+    c.writeL32((lin - 8) | 0, c.segSel[CS]);
+    c.writeL32((lin - 12) | 0, returnEip);
+    if (errorCode >= 0) c.writeL32((lin - 16) | 0, errorCode);
+    c.r32[4] = sp - frame;
+  } else {
+    stackFromCurrent(c);
+    stk.faultSel = 0;
+    pushFrame(c, flags, returnEip, errorCode, w);
+    c.setSP(stk.sp);
+  }
   leaveFlags(c, type);
   enterCode(c, target, taddr, tlo, thi, c.cpl, toff);
-  c.setSP(stk.sp);
 }
 
 function pushFrame(c: CpuCore, flags: number, eip: number, errorCode: number, w: number): void {
@@ -121,9 +157,8 @@ function pushFrame(c: CpuCore, flags: number, eip: number, errorCode: number, w:
 function leaveFlags(c: CpuCore, type: number): void {
   let clear = TF | NT | RF | VM;
   if (type === T_INT286 || type === T_INT386) clear |= IF;
-  const wasV86 = (c.flags & VM) !== 0;
+  // Leaving V86 mode needs no refresh of the segment fast paths: the caller loads every segment.
   c.flags &= ~clear;
-  if (wasV86) c.refreshAllFast();
 }
 
 /** Flags IRET may change at the current CPL (IOPL at CPL 0, IF when CPL <= IOPL), RF included. */
@@ -165,9 +200,20 @@ export function iretProtected(c: CpuCore, size32: boolean): void {
     return;
   }
   const w = size32 ? 4 : 2;
-  const off = size32 ? c.peekStack32(0) >>> 0 : c.peekStack16(0);
-  const sel = (size32 ? c.peekStack32(4) : c.peekStack16(2)) & 0xffff;
-  const fl = size32 ? c.peekStack32(8) : c.peekStack16(4);
+  let off: number;
+  let sel: number;
+  let fl: number;
+  const sp = c.r32[4] >>> 0;
+  if (size32 && c.ss32 && sp + 11 <= c.segFast[SS]) {
+    const lin = (c.segBase[SS] + sp) | 0;
+    off = c.readL32(lin) >>> 0;
+    sel = c.readL32((lin + 4) | 0) & 0xffff;
+    fl = c.readL32((lin + 8) | 0);
+  } else {
+    off = size32 ? c.peekStack32(0) >>> 0 : c.peekStack16(0);
+    sel = (size32 ? c.peekStack32(4) : c.peekStack16(2)) & 0xffff;
+    fl = size32 ? c.peekStack32(8) : c.peekStack16(4);
+  }
   if (size32 && (fl & VM) !== 0 && c.cpl === 0) {
     returnToV86(c, off, sel, fl);
     return;
@@ -202,12 +248,29 @@ export function iretProtected(c: CpuCore, size32: boolean): void {
 
 /** IRETD at CPL 0 with VM set in the popped EFLAGS: the whole V86 frame (386 manual 15.3.3). */
 function returnToV86(c: CpuCore, off: number, sel: number, fl: number): void {
-  const esp = c.peekStack32(12) >>> 0;
-  const ss = c.peekStack32(16) & 0xffff;
-  const es = c.peekStack32(20) & 0xffff;
-  const ds = c.peekStack32(24) & 0xffff;
-  const fs = c.peekStack32(28) & 0xffff;
-  const gs = c.peekStack32(32) & 0xffff;
+  let esp: number;
+  let ss: number;
+  let es: number;
+  let ds: number;
+  let fs: number;
+  let gs: number;
+  const sp = c.r32[4] >>> 0;
+  if (c.ss32 && sp + 35 <= c.segFast[SS]) {
+    const lin = (c.segBase[SS] + sp) | 0;
+    esp = c.readL32((lin + 12) | 0) >>> 0;
+    ss = c.readL32((lin + 16) | 0) & 0xffff;
+    es = c.readL32((lin + 20) | 0) & 0xffff;
+    ds = c.readL32((lin + 24) | 0) & 0xffff;
+    fs = c.readL32((lin + 28) | 0) & 0xffff;
+    gs = c.readL32((lin + 32) | 0) & 0xffff;
+  } else {
+    esp = c.peekStack32(12) >>> 0;
+    ss = c.peekStack32(16) & 0xffff;
+    es = c.peekStack32(20) & 0xffff;
+    ds = c.peekStack32(24) & 0xffff;
+    fs = c.peekStack32(28) & 0xffff;
+    gs = c.peekStack32(32) & 0xffff;
+  }
   c.setFlagBits(fl, c.flagsWritable | RF | VM);
   c.setCpl(3);
   setV86(c, CS, sel);
@@ -224,6 +287,15 @@ function returnToV86(c: CpuCore, off: number, sel: number, fl: number): void {
 /** A V86 segment: base = selector * 16, 64 KiB, DPL 3. */
 export function setV86(c: CpuCore, seg: number, sel: number): void {
   c.segSel[seg] = sel;
+  if (seg !== CS && seg !== SS) {
+    // A data segment: every field is known, no derived state to update.
+    c.segBase[seg] = sel << 4;
+    c.segLimit[seg] = 0xffff;
+    c.segAccess[seg] = ACC_REAL_DATA | 0x60;
+    c.segFast[seg] = 0xffff;
+    c.segFastW[seg] = 0xffff;
+    return;
+  }
   c.setCache(seg, sel << 4, 0xffff, (seg === CS ? ACC_REAL_CODE : ACC_REAL_DATA) | 0x60);
 }
 
