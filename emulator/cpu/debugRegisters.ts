@@ -62,7 +62,8 @@ export function debugAfterInstruction(c: CpuCore): boolean {
   const hit = c.dbgHit;
   if (hit !== 0) {
     c.dbgHit = 0;
-    c.dr[6] = (c.dr[6] & ~0xf) | hit;
+    // B0-B3 name the breakpoints this instruction hit; BT (bit 15) a task switch's T bit.
+    c.dr[6] = (hit & 0xf ? c.dr[6] & ~0xf : c.dr[6]) | hit;
     return true;
   }
   if (c.execBreakpoints === 0 && c.watchCount === 0 && (c.flags & RF) === 0) c.attention &= ~ATT_DEBUG;

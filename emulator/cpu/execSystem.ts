@@ -5,7 +5,7 @@
 import { ATT_SHADOW, type CpuCore, type Handler } from './cpuCore.js';
 import { DF, IF } from './flags.js';
 import { isLockable } from './opcodeTable.js';
-import { VEC_GP, VEC_NM, VEC_UD } from './fault.js';
+import { VEC_DB, VEC_GP, VEC_NM, VEC_UD } from './fault.js';
 import { writeDebugRegister } from './debugRegisters.js';
 import { CS, DS, FS, GS, SS } from './registers.js';
 
@@ -332,9 +332,21 @@ function movCdRd(c: CpuCore, _op: number): void {
 }
 
 /** DR4/DR5 alias DR6/DR7 on the 386/486. */
+/**
+ * DR7.GD (general detect, 386 PRM 12.3.1.3): the next MOV to or from a debug register is a #DB
+ * fault with DR6.BD set, and GD is cleared so the handler may use the registers.
+ */
+function generalDetect(c: CpuCore): void {
+  if ((c.dr[7] & 0x2000) === 0) return;
+  c.dr[6] |= 0x2000;
+  c.dr[7] &= ~0x2000;
+  c.raise(VEC_DB);
+}
+
 function movRdDd(c: CpuCore, _op: number): void {
   const m = c.fetch8();
   checkCpl0(c);
+  generalDetect(c);
   let n = (m >> 3) & 7;
   if (n === 4 || n === 5) n += 2;
   c.r32[m & 7] = c.dr[n];
@@ -343,6 +355,7 @@ function movRdDd(c: CpuCore, _op: number): void {
 function movDdRd(c: CpuCore, _op: number): void {
   const m = c.fetch8();
   checkCpl0(c);
+  generalDetect(c);
   let n = (m >> 3) & 7;
   if (n === 4 || n === 5) n += 2;
   writeDebugRegister(c, n, c.r32[m & 7]);

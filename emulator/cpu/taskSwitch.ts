@@ -17,6 +17,9 @@ import { NT, RF, TF, VM } from './flags.js';
 import { CS, DS, ES, FS, GS, SEG_LDTR, SEG_TR, SS } from './registers.js';
 import { setV86 } from './interruptProtected.js';
 
+/** DR6.BT: the debug trap of a task switch, reported with the data-breakpoint hits. */
+const DR6_BT = 0x8000;
+
 export const SWITCH_JMP = 0;
 export const SWITCH_CALL = 1;
 export const SWITCH_INT = 2;
@@ -138,6 +141,11 @@ export function taskSwitch(c: CpuCore, sel: number, addr: number, lo: number, hi
   }
   c.refreshAllFast();
   if (c.eip > c.segLimit[CS]) c.raise(VEC_GP, 0);
+  // The T bit of a 386 TSS: a #DB trap (DR6.BT) before the new task's first instruction.
+  if (tss32 && (c.sysRead16((base + 0x64) | 0) & 1) !== 0) {
+    c.dbgHit |= DR6_BT;
+    c.attention |= ATT_DEBUG;
+  }
   if (errorCode >= 0) {
     if (c.ss32) c.push32(errorCode);
     else if (tss32) c.push32(errorCode);

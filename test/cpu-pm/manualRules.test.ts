@@ -2,7 +2,8 @@
  * Protected-mode rules where QEMU 7.2 cannot be the oracle because it does not implement them
  * (see pm.test.ts): data-segment limit checks, writes through read-only segments, use of a null
  * selector, expand-down limits, and the EXT bit of an error code. Each expectation cites the
- * manual section it comes from (Intel 80386 Programmer's Reference Manual, 1986).
+ * manual section it comes from (Intel 80386 Programmer's Reference Manual, 1986). Also the debug
+ * features QEMU 7.2 leaves out: DR7.GD and the T bit of a TSS.
  *
  * The harness builds a flat 32-bit ring 0 environment by hand: a GDT, an IDT whose 32 interrupt
  * gates point at one-byte HLT stubs (the halted EIP names the vector), a stack, and the code under
@@ -25,6 +26,11 @@ const SEL_RO = 0x18; // read-only data
 const SEL_SMALL = 0x20; // data, limit FFFh
 const SEL_DOWN = 0x28; // expand-down data, limit 0FFFh (valid offsets 1000h-FFFFh)
 const SEL_NP_CODE = 0x30; // code segment, not present
+const SEL_TSS_A = 0x38; // 386 TSS at 5000h (the task the test starts in)
+const SEL_TSS_B = 0x40; // 386 TSS at 5100h, T bit set
+const TSS_A = 0x5000;
+const TSS_B = 0x5100;
+const TASK_B_EIP = 0x4800;
 
 function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
   const lo = ((base & 0xffff) << 16) | (limit & 0xffff);
@@ -50,6 +56,8 @@ function run(code: number[], setup?: (dv: DataView) => void): { cpu: Cpu; outcom
   put(SEL_SMALL, descriptor(0, 0xfff, 0x92, 0x4));
   put(SEL_DOWN, descriptor(0, 0xfff, 0x96, 0x0));
   put(SEL_NP_CODE, descriptor(0, 0xfffff, 0x1a, 0xc));
+  put(SEL_TSS_A, descriptor(TSS_A, 0x67, 0x89, 0));
+  put(SEL_TSS_B, descriptor(TSS_B, 0x67, 0x89, 0));
   for (let v = 0; v < 32; v++) {
     const off = STUBS + v;
     memory.ram[off] = 0xf4;
@@ -62,7 +70,7 @@ function run(code: number[], setup?: (dv: DataView) => void): { cpu: Cpu; outcom
   const io = new IoBus();
   const cpu = new Cpu({ model: '486', memory, io });
   // Enter protected mode through the tables (LGDT/LIDT from a pseudo-descriptor at 500h).
-  dv.setUint16(0x500, 0x37, true);
+  dv.setUint16(0x500, 0x47, true);
   dv.setUint32(0x502, GDT, true);
   dv.setUint16(0x508, 0x100, true);
   dv.setUint32(0x50a, IDT, true);
@@ -149,5 +157,30 @@ describe('protected-mode rules QEMU does not check (386 PRM)', () => {
       dv.setUint32(IDT, (SEL_NP_CODE << 16) | (STUBS & 0xffff), true);
     });
     expect(outcome).toEqual({ vector: 11, errorCode: SEL_NP_CODE });
+  });
+
+  it('DR7.GD: the next MOV from a debug register is a #DB fault with DR6.BD, and GD is cleared (12.3.1.3)', () => {
+    // mov eax, 2000h; mov dr7, eax; mov eax, dr0
+    const { cpu, outcome } = run([0xb8, 0x00, 0x20, 0, 0, 0x0f, 0x23, 0xf8, 0x0f, 0x21, 0xc0]);
+    expect(outcome).toEqual({ vector: 1, errorCode: -1 });
+    expect(cpu.readLinear32(cpu.getReg('esp'))).toBe(CODE + 8);
+    expect(cpu.getReg('dr6') & 0x2000).toBe(0x2000);
+    expect(cpu.getReg('dr7') & 0x2000).toBe(0);
+  });
+
+  it('a task switch into a TSS with the T bit set traps (#DB, DR6.BT) before the first instruction (12.3.1.5)', () => {
+    // mov ax, 38h; ltr ax; jmp 40h:0
+    const { cpu, outcome } = run([0x66, 0xb8, SEL_TSS_A, 0, 0x0f, 0x00, 0xd8, 0xea, 0, 0, 0, 0, SEL_TSS_B, 0], (dv) => {
+      dv.setUint32(TSS_B + 0x20, TASK_B_EIP, true);
+      dv.setUint32(TSS_B + 0x24, 0x2, true);
+      dv.setUint32(TSS_B + 0x38, 0x8000, true); // ESP
+      for (const [at, sel] of [[0x48, SEL_DATA], [0x4c, SEL_CODE], [0x50, SEL_DATA], [0x54, SEL_DATA]] as const) dv.setUint16(TSS_B + at, sel, true);
+      dv.setUint16(TSS_B + 0x64, 1, true);
+      dv.setUint8(TASK_B_EIP, 0x90);
+    });
+    expect(outcome).toEqual({ vector: 1, errorCode: -1 });
+    expect(cpu.readLinear32(cpu.getReg('esp'))).toBe(TASK_B_EIP);
+    expect(cpu.tr.selector).toBe(SEL_TSS_B);
+    expect(cpu.getReg('dr6') & 0x8000).toBe(0x8000);
   });
 });
