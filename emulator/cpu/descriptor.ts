@@ -87,6 +87,17 @@ export function readDescriptor(c: CpuCore, sel: number, vector = VEC_GP): void {
   desc.addr = addr;
   desc.lo = c.sysRead32(addr);
   desc.hi = c.sysRead32((addr + 4) | 0);
+  if (c.gen === 286) as286();
+}
+
+/**
+ * The 286 reads only the first six bytes (16-bit limit, 24-bit base, no G/D bits) and knows no
+ * 386 system types: those read as type 0, which every check refuses (80286 manual 6.3, 7.1).
+ */
+function as286(): void {
+  let hi = desc.hi & 0xffff;
+  if ((hi & 0x1800) === 0x0800) hi &= ~0xf00;
+  desc.hi = hi;
 }
 
 /** Like readDescriptor, but answers false instead of faulting (LAR, LSL, VERR, VERW). */
@@ -97,6 +108,7 @@ export function tryReadDescriptor(c: CpuCore, sel: number): boolean {
   desc.addr = addr;
   desc.lo = c.sysRead32(addr);
   desc.hi = c.sysRead32((addr + 4) | 0);
+  if (c.gen === 286) as286();
   return true;
 }
 

@@ -50,6 +50,8 @@ function deliver(c: CpuCore, vector: number, returnEip: number, errorCode: numbe
   const hi = c.sysRead32((at + 4) | 0);
   const type = (hi >>> 8) & 0x1f;
   if (type !== T_TASK_GATE && type !== T_INT286 && type !== T_TRAP286 && type !== T_INT386 && type !== T_TRAP386) c.raise(VEC_GP, idtErr);
+  // The 286 has no 386 gates.
+  if (c.gen === 286 && (type & 8) !== 0) c.raise(VEC_GP, idtErr);
   if (soft && dplOf(hi) < c.cpl) c.raise(VEC_GP, idtErr);
   if (!presentOf(hi)) c.raise(VEC_NP, idtErr);
   if (type === T_TASK_GATE) {
