@@ -407,11 +407,9 @@ export class CpuCore extends CpuMemory {
    * Protected and V86 mode go through the IDT (interruptProtected.ts): `errorCode` (-1: none) is
    * pushed there, and `soft` marks INT n / INT3 / INTO, which are checked against the gate's DPL.
    */
-  interrupt(vector: number, returnEip: number, errorCode = -1, soft = false): void {
+  interrupt(vector: number, returnEip: number): void {
     if ((this.cr0 & 1) !== 0) {
-      this.repContinued = false;
-      this.trapArmed = false;
-      interruptProtected(this, vector, returnEip, errorCode, soft);
+      this.interruptPm(vector, returnEip, -1, false);
       return;
     }
     this.repContinued = false;
@@ -443,6 +441,13 @@ export class CpuCore extends CpuMemory {
     this.eip = ip;
   }
 
+  /** Protected and V86 mode delivery with an error code (-1: none); `soft` for INT n, INT3, INTO. */
+  interruptPm(vector: number, returnEip: number, errorCode: number, soft: boolean): void {
+    this.repContinued = false;
+    this.trapArmed = false;
+    interruptProtected(this, vector, returnEip, errorCode, soft);
+  }
+
   /**
    * Delivers an exception raised by the current instruction (EIP already restored to where the
    * return address must point). A fault while delivering it follows the Intel rules (386 manual
@@ -456,7 +461,8 @@ export class CpuCore extends CpuMemory {
     for (let round = 0; round < 8; round++) {
       this.extBit = 1;
       try {
-        this.interrupt(v, returnEip, code, false);
+        if ((this.cr0 & 1) !== 0) this.interruptPm(v, returnEip, code, false);
+        else this.interrupt(v, returnEip);
         this.extBit = savedExt;
         return;
       } catch (e) {

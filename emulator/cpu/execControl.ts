@@ -235,7 +235,8 @@ function iretW(c: CpuCore, _op: number): void {
     sel = c.peekStack16(2);
     flags = c.peekStack16(4);
   }
-  c.farJump(sel, off);
+  c.loadSeg(CS, sel);
+  c.eip = off;
   c.setFlagBits(flags, c.popfMask(false));
   c.adjustSP(6);
   if (c.flags & TF) c.attention |= ATT_TRAP;
@@ -287,15 +288,18 @@ function intIb(c: CpuCore, _op: number): void {
     return;
   }
   if ((c.flags & VM) !== 0 && (c.flags & IOPL) !== IOPL) c.raise(VEC_GP, 0);
-  c.interrupt(v, c.eip, -1, true);
+  c.interruptPm(v, c.eip, -1, true);
 }
 
 function int3(c: CpuCore, _op: number): void {
-  c.interrupt(VEC_BP, c.eip, -1, true);
+  if ((c.cr0 & 1) === 0) c.interrupt(VEC_BP, c.eip);
+  else c.interruptPm(VEC_BP, c.eip, -1, true);
 }
 
 function into(c: CpuCore, _op: number): void {
-  if (c.getOF()) c.interrupt(VEC_OF, c.eip, -1, true);
+  if (!c.getOF()) return;
+  if ((c.cr0 & 1) === 0) c.interrupt(VEC_OF, c.eip);
+  else c.interruptPm(VEC_OF, c.eip, -1, true);
 }
 
 /** F1h on the 386/486: the undocumented ICEBP, a one-byte INT 1. */
