@@ -616,6 +616,7 @@ export class Cpu extends CpuCore implements Device {
         nmiPending: (this.attention & ATT_NMI) !== 0,
         trapArmed: this.trapArmed,
         instructionCount: this.instructionCount,
+        tlb: this.exportTlb(),
       },
     };
   }
@@ -671,6 +672,9 @@ export class Cpu extends CpuCore implements Device {
     this.selectTlb();
     updateBreakpoints(this);
     this.flushTlb();
+    // The TLB is guest-visible (stale entries until a flush); states saved before it was kept have none.
+    const tlb = f.tlb;
+    if (tlb instanceof Int32Array) this.importTlb(tlb);
   }
 
   inspect(): readonly InspectNode[] {

@@ -185,6 +185,50 @@ export class CpuMemory extends CpuState {
     this.fwLen = 0;
   }
 
+  /**
+   * The TLB's contents (guest-visible: a stale entry stays in use until a flush), as groups of
+   * five: linear page, then the supervisor read/write and user read/write entries.
+   */
+  exportTlb(): Int32Array {
+    const out = new Int32Array(this.tlbCount * 5);
+    const user = this.tlbUR !== this.tlbSR;
+    for (let i = 0; i < this.tlbCount; i++) {
+      const p = this.tlbList[i];
+      const o = i * 5;
+      out[o] = p;
+      out[o + 1] = this.tlbSR[p];
+      out[o + 2] = this.tlbSW[p];
+      out[o + 3] = user ? this.tlbUR[p] : -1;
+      out[o + 4] = user ? this.tlbUW[p] : -1;
+    }
+    return out;
+  }
+
+  /** Restores what exportTlb() saved (into an emptied TLB). */
+  importTlb(data: Int32Array): void {
+    this.flushTlb();
+    const n = Math.min(Math.floor(data.length / 5), TLB_LIST);
+    for (let i = 0; i < n; i++) {
+      const p = data[i * 5];
+      if (p < 0 || p >= TLB_PAGES) continue;
+      const ur = data[i * 5 + 3];
+      const uw = data[i * 5 + 4];
+      if ((ur !== -1 || uw !== -1) && this.tlbUR === this.tlbSR) {
+        this.tlbUR = new Int32Array(TLB_PAGES).fill(-1);
+        this.tlbUW = new Int32Array(TLB_PAGES).fill(-1);
+      }
+      this.tlbSR[p] = data[i * 5 + 1];
+      this.tlbSW[p] = data[i * 5 + 2];
+      if (this.tlbUR !== this.tlbSR) {
+        this.tlbUR[p] = ur;
+        this.tlbUW[p] = uw;
+      }
+      this.tlbList[this.tlbCount++] = p;
+    }
+    this.tlbR = this.userAccess ? this.tlbUR : this.tlbSR;
+    this.tlbW = this.userAccess ? this.tlbUW : this.tlbSW;
+  }
+
   /** INVLPG: forgets one linear page in every access class. */
   flushPage(linear: number): void {
     const p = linear >>> 12;

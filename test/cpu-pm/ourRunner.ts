@@ -112,22 +112,32 @@ class PcStub {
   }
 }
 
-export function runInOurCpu(name: string): Promise<ProgramResult> {
-  return Promise.resolve(runSync(assembleProgram(name)));
+/**
+ * `reloadEvery`: every that many instructions the CPU's state is saved and loaded into a new CPU
+ * (RAM carried over), which then runs on: a save/load test whose oracle is the plain run.
+ */
+export function runInOurCpu(name: string, reloadEvery = 0): Promise<ProgramResult> {
+  return Promise.resolve(runSync(assembleProgram(name), reloadEvery));
 }
 
-function runSync(rom: Uint8Array): ProgramResult {
+function runSync(rom: Uint8Array, reloadEvery: number): ProgramResult {
   const memory = new PhysicalMemory(RAM_SIZE);
   memory.loadRom(0xf0000, rom);
   const io = new IoBus();
-  const cpu = new Cpu({ model: '486', memory, io });
+  let cpu = new Cpu({ model: '486', memory, io });
   const pc = new PcStub(memory, () => cpu.requestStop());
   pc.register(io);
   cpu.reset('power');
   let executed = 0;
   let resets = 0;
+  const slice = reloadEvery > 0 ? reloadEvery : SLICE;
   while (!pc.stopped && executed < OUR_INSTRUCTION_BUDGET) {
-    executed += cpu.run(SLICE);
+    if (reloadEvery > 0 && executed > 0) {
+      const state = cpu.saveState();
+      cpu = new Cpu({ model: '486', memory, io });
+      cpu.loadState(state);
+    }
+    executed += cpu.run(slice);
     if (pc.stopped) break;
     if (pc.resetPending || cpu.stopReason === 'shutdown') {
       if (++resets > MAX_RESETS) break;
