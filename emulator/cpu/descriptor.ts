@@ -82,11 +82,21 @@ export function descriptorLinear(c: CpuCore, sel: number): number {
  * the selector (and the EXT bit) as error code. Table reads are supervisor accesses.
  */
 export function readDescriptor(c: CpuCore, sel: number, vector = VEC_GP): void {
-  const addr = descriptorLinear(c, sel);
-  if (addr === -1) c.raise(vector, (sel & 0xfffc) | c.extBit);
+  let addr: number;
+  const index = sel & 0xfff8;
+  if ((sel & 4) === 0 && index + 7 <= c.gdtrLimit) addr = (c.gdtrBase + index) | 0;
+  else {
+    addr = descriptorLinear(c, sel);
+    if (addr === -1) c.raise(vector, (sel & 0xfffc) | c.extBit);
+  }
   desc.addr = addr;
-  desc.lo = c.sysRead32(addr);
-  desc.hi = c.sysRead32((addr + 4) | 0);
+  if (c.userAccess) {
+    desc.lo = c.sysRead32(addr);
+    desc.hi = c.sysRead32((addr + 4) | 0);
+  } else {
+    desc.lo = c.readL32(addr);
+    desc.hi = c.readL32((addr + 4) | 0);
+  }
   if (c.gen === 286) as286();
 }
 
