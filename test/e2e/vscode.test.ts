@@ -26,7 +26,8 @@ if (missing.length > 0) {
   console.warn(`skipping the VS Code end-to-end suite: missing ${missing.join(', ')}`);
 }
 const image = testdata('guests/freedos-hdd-32m.qcow2');
-const ready = missing.length === 0 && image !== null && hasTool('qemu-img') && hasTool('nasm');
+const freedosFloppy = testdata('guests/freedos-minimal-1440k.img');
+const ready = missing.length === 0 && image !== null && freedosFloppy !== null && hasTool('qemu-img') && hasTool('nasm');
 
 const sha256 = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -105,6 +106,7 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     wsImage = join(ws, 'freedos-hdd-32m.qcow2');
     copyFileSync(image as string, wsImage);
     baseHash = sha256(wsImage);
+    copyFileSync(freedosFloppy as string, join(ws, 'freedos-minimal-1440k.img'));
     // The shell: its boot sector as the MBR of a 20x16x63 disk, stored as qcow2 by qemu-img.
     const raw = join(out, 'shell.img');
     const listing = join(out, 'shell.lst');
@@ -243,6 +245,18 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     expect(sha256(wsImage)).toBe(baseHash);
   }, 240_000);
 
+  it('boots the FreeDOS floppy to its prompt', async () => {
+    shotOnFailure('freedos');
+    await page.keyboard.press('Control+Alt+KeyG');
+    await runCommand('View: Close All Editors');
+    await openImage('freedos-minimal-1440k.img');
+    expect((await webview().locator('#meta').innerText()).replace(/\s+/g, ' ')).toContain('floppy drive A:');
+    await webview().locator('#boot').click();
+    const screenText = webview().locator('#screen-text');
+    await expect.poll(async () => (await screenText.textContent()) ?? '', { timeout: 120_000, interval: 1000 }).toMatch(/^A:\\>$/m);
+    await shot('04-freedos-prompt');
+  }, 240_000);
+
   it('F5 stops at the boot sector, shows registers, steps and continues', async () => {
     shotOnFailure('debug');
     // Release the guest's keyboard, close the editor (its machine powers off), give the workbench focus.
@@ -261,7 +275,7 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     const ip = page.locator('.debug-variables .monaco-list-row', { hasText: /^\s*IP/ }).first();
     await ip.waitFor({ timeout: 30_000 });
     expect((await ip.innerText()).replace(/\s+/g, ' ')).toMatch(/IP\s*[=:]?\s*0x7C00/);
-    await shot('04-paused-on-entry');
+    await shot('05-paused-on-entry');
     // The launched machine's screen opens beside the editor: the BIOS banner is on it.
     const screen = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('#screen-text');
     await expect.poll(async () => (await screen.textContent()) ?? '', { timeout: 30_000, interval: 500 }).toMatch(/win31-debug BIOS/);
@@ -271,7 +285,7 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     await expect
       .poll(async () => ((await page.locator('.debug-variables .monaco-list-row', { hasText: /^\s*IP/ }).first().innerText()) ?? '').replace(/\s+/g, ' '), { timeout: 30_000 })
       .toMatch(/IP\s*[=:]?\s*0x7C01/);
-    await shot('05-stepped');
+    await shot('06-stepped');
     // A function breakpoint typed into the Breakpoints view, at the shell's prompt loop (nasm's listing).
     await runCommand('Add Function Breakpoint');
     const bpInput = page.locator('.debug-breakpoints .monaco-inputbox input').first();
@@ -282,13 +296,13 @@ describe.skipIf(!ready)('VS Code end to end (code-server + chromium)', () => {
     await runCommand('Debug: Continue');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused on breakpoint/i }).first().waitFor({ timeout: 60_000 });
     await page.locator('.debug-call-stack .stack-frame', { hasText: at }).first().waitFor({ timeout: 30_000 });
-    await shot('06-breakpoint');
+    await shot('07-breakpoint');
     await runCommand('Remove All Breakpoints');
     await runCommand('Debug: Continue');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /running/i }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
     await runCommand('Debug: Pause');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused/i }).first().waitFor({ timeout: 30_000 });
-    await shot('07-paused');
+    await shot('08-paused');
     await runCommand('Debug: Stop');
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
     expect(sha256(shellImage)).toBe(shellHash);
