@@ -32,7 +32,7 @@ export class MachineTarget implements DebugTarget, DisplayTarget {
   }
 
   get ticks(): number {
-    return this.machine.scheduler.now;
+    return this.machine.virtualTicks;
   }
 
   get ticksPerSecond(): number {
@@ -118,19 +118,22 @@ export class MachineTarget implements DebugTarget, DisplayTarget {
   }
 
   step(): TargetStop {
-    const n = this.cpu.step();
-    // Virtual time moves with the instruction, as in Machine.run, so timers see single steps too.
-    if (n > 0) this.machine.scheduler.advance(n);
-    const reason = this.cpu.stopReason;
-    if (reason === 'shutdown') {
-      this.stopDetail = 'triple fault: the CPU shut down';
-      return 'shutdown';
+    // Machine.step keeps the slice bookkeeping of Machine.run (virtual time, resets after a triple
+    // fault), so a run debugged step by step ends in the same state as one run straight through.
+    const r = this.machine.step();
+    switch (r.stop) {
+      case 'shutdown':
+        this.stopDetail = 'triple fault: the CPU shut down';
+        return 'shutdown';
+      case 'unsupported':
+        this.stopDetail = `the CPU reached something it does not emulate yet: ${this.cpu.unsupportedReason}`;
+        return 'halt';
+      case 'halt':
+        this.stopDetail = 'HLT with interrupts disabled: nothing can wake the CPU';
+        return 'halt';
+      default:
+        return 'budget';
     }
-    if (reason === 'unsupported') {
-      this.stopDetail = `the CPU reached something it does not emulate yet: ${this.cpu.unsupportedReason}`;
-      return 'halt';
-    }
-    return 'budget';
   }
 
   reset(): void {
